@@ -1,0 +1,66 @@
+// The CLI is a thin layer: parse arguments, call the library, map the outcome to an exit code.
+// Only bin/pyglobal.js sets process.exitCode.
+import yargs from 'yargs';
+import { UsageError, exitCodes } from './errors.ts';
+import { commands } from './commands/index.ts';
+import { logError } from './log.ts';
+
+export async function main(argv: string[]): Promise<number> {
+  let code: number = exitCodes.ok;
+  const parser = yargs(argv)
+    .scriptName('pyglobal')
+    .usage(
+      [
+        'pyglobal: make every global of a CPython 2.4 tree thread-local, so one process can run',
+        'one isolated interpreter per thread, and prove that nothing was missed.',
+        '',
+        'Usage: pyglobal <command> [options]',
+        '',
+        'A typical run on a source checkout:',
+        '  pyglobal scan  ~/src/Python-2.4.6 --json > scan.json   list every global and why',
+        '  pyglobal build ~/src/Python-2.4.6 --variant stock --out /tmp/stock',
+        '  pyglobal audit /tmp/stock --scan scan.json               prove the scan missed nothing',
+      ].join('\n'),
+    )
+    .epilogue(
+      [
+        'Exit codes: 0 clean · 1 findings (check, audit misses) · 2 bad input, configuration or internal error.',
+        'Without a tree, commands that take <src> use the bundled fixture fixtures/minipy.',
+      ].join('\n'),
+    )
+    .strict()
+    .demandCommand(1, 'Name a command; see the list above.')
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg);
+    });
+  for (const c of commands) {
+    parser.command({
+      ...c,
+      handler: async (args: any) => {
+        code = await c.run(args);
+      },
+    } as any);
+  }
+  try {
+    await parser.parseAsync();
+    return code;
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+function reportError(err: unknown): number {
+  if (err instanceof UsageError) {
+    logError(err.message);
+    if (err.hint) logError(err.hint);
+    return exitCodes.badInput;
+  }
+  const e = err as Error;
+  logError(`internal error: ${e?.stack ?? String(err)}`);
+  return exitCodes.badInput;
+}

@@ -1,0 +1,112 @@
+// Plain data that flows between the pipeline stages. No behaviour lives here.
+
+/** A source file as bytes decoded one byte per code unit, so string offsets are byte offsets. */
+export interface SourceText {
+  /** Path relative to the tree root, with forward slashes. */
+  path: string;
+  /** latin1-decoded bytes: text.length === byte length, and Buffer.from(text, 'latin1') gives the bytes back. */
+  text: string;
+}
+
+export interface Range {
+  /** Byte offsets into the original file, end exclusive. */
+  start: number;
+  end: number;
+}
+
+export interface Position {
+  file: string;
+  /** 1-based line and column (column counts bytes). */
+  line: number;
+  column: number;
+}
+
+export type Scope = 'file' | 'function';
+
+/** How the declaration is spelled, after macro meanings are applied. */
+export type Storage = 'static' | 'extern' | 'none';
+
+/**
+ * definition: has an initializer, or is a function-local static;
+ * tentative: file-scope, no initializer, no extern;
+ * extern: a declaration only (extern, PyAPI_DATA);
+ * forward: staticforward-style declaration of a static defined later in the same file.
+ */
+export type DeclKind = 'definition' | 'tentative' | 'extern' | 'forward';
+
+export interface Declaration extends Position {
+  name: string;
+  /** 0-based byte offset of the name in the original file. */
+  offset: number;
+  scope: Scope;
+  /** Enclosing function for function-local statics. */
+  function?: string;
+  storage: Storage;
+  kind: DeclKind;
+  /** The declaration's type as written (specifiers plus declarator, without the name's initializer). */
+  type: string;
+  /** Qualifiers that matter for classification. */
+  isConst: boolean;
+  isArray: boolean;
+  isPointer: boolean;
+  /** Original byte range of the initializer expression (after '='), if any. */
+  init?: Range;
+  /** Byte offset at which a storage-class prefix like PYGLOBAL is inserted: the start of the declaration. */
+  insertAt: number;
+  /** Byte range of the whole declaration statement, ';' included. */
+  range: Range;
+  /** Set when the declaration is produced by a macro: the macro's name (e.g. PyDoc_STRVAR, SLOT1). */
+  viaMacro?: string;
+  /** For declarations produced by expanding a macro defined elsewhere: where the macro body is. */
+  macroDefinedAt?: Position;
+  /** Other variables declared in the same statement (int a, b;) share one insertAt. */
+  sharedStatement?: boolean;
+}
+
+export type Classification = 'thread-local' | 'shared-immutable' | 'shared-process';
+
+/** One variable: its definition and every declaration that names the same symbol. */
+export interface Global {
+  /** Stable key: file|function|name|ordinal, ordinal counts same-named statics in one file and function. */
+  id: string;
+  name: string;
+  /** The file that defines it (or the first declaring file for extern-only symbols). */
+  file: string;
+  function?: string;
+  linkage: 'external' | 'internal' | 'none';
+  definition?: Declaration;
+  declarations: Declaration[];
+  classification: Classification;
+  reason: string;
+  /** Where the reason came from: a rule id, or the analysis that decided it. */
+  reasonSource: string;
+}
+
+export type Severity = 'error' | 'warning' | 'note';
+
+export interface Finding extends Position {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+}
+
+export interface FileReport {
+  path: string;
+  bytes: number;
+  /** ERROR and MISSING nodes left in the masked parse. */
+  errorNodes: number;
+  missingNodes: number;
+  /** Declarations recovered by the lexical fallback inside ERROR regions. */
+  recovered: number;
+  /** In-tree headers this file includes directly (resolved paths relative to the root). */
+  includes: string[];
+}
+
+export interface ScanResult {
+  tool: { name: 'pyglobal'; version: string };
+  root: string;
+  files: FileReport[];
+  globals: Global[];
+  findings: Finding[];
+  totals: Record<string, number>;
+}
