@@ -88,6 +88,10 @@ export interface Finding extends Position {
   ruleId: string;
   severity: Severity;
   message: string;
+  /** The variable (or other symbol) the finding is about: with ruleId, file and function it keys baselines and SARIF fingerprints, so line moves don't matter. */
+  name?: string;
+  /** Enclosing function for function-local statics. */
+  function?: string;
 }
 
 export interface FileReport {
