@@ -59,8 +59,10 @@ export interface Declaration extends Position {
   viaMacro?: string;
   /** For declarations produced by expanding a macro defined elsewhere: where the macro body is. */
   macroDefinedAt?: Position;
+  /** For declarations inside a macro body: where, in the body, a storage prefix would go. */
+  bodyInsert?: { file: string; offset: number };
   /** Other variables declared in the same statement (int a, b;) share one insertAt. */
-  sharedStatement?: boolean;
+  sharedStatement: boolean;
 }
 
 export type Classification = 'thread-local' | 'shared-immutable' | 'shared-process';

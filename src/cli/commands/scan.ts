@@ -1,11 +1,40 @@
 import type { Command } from './types.ts';
-import { UsageError } from '../errors.ts';
+import { scanTree } from '../../cpython24/scan.ts';
+import { formatScanText } from '../../report/scan-text.ts';
+import { progress } from '../log.ts';
+import { writeReport } from '../output.ts';
 
 export const scanCommand: Command = {
-  command: 'scan',
-  describe: '(not built yet)',
-  builder: (y) => y,
-  run: async () => {
-    throw new UsageError('scan is not built yet');
+  command: 'scan [src]',
+  describe: 'List every global variable of a CPython 2.4 tree, how it is classified, and why',
+  builder: (y) =>
+    y
+      .positional('src', { type: 'string', describe: 'CPython 2.4 source tree (default: the bundled fixture fixtures/minipy)' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the full result as JSON on stdout (logs go to stderr)' })
+      .option('output', { alias: 'o', type: 'string', describe: 'Write the report to this file instead of stdout' })
+      .option('platforms', { type: 'boolean', default: false, describe: 'Also scan PC/, Mac/ and RISCOS/' })
+      .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Show each global\'s type and the reason for its classification' })
+      .example('$0 scan ~/src/Python-2.4.6', 'globals grouped by file, with totals')
+      .example('$0 scan ~/src/Python-2.4.6 --json > scan.json', 'the data for audit, apply and check')
+      .epilogue(
+        [
+          'Finds file-scope variables (static or not; defined, tentative or extern), function-local statics, and',
+          'variables hidden in macros: docstring macros, staticforward, PyAPI_DATA, statics inside the bodies of the',
+          "file's own macros (one per use), names built by ## pasting, data defined in headers one .c includes.",
+          'Macro meanings come from rules/macros/*.json; reviewed shared globals from rules/reviewed/*.json.',
+          'Regions tree-sitter cannot parse are reported as parse-error findings with file:line, never skipped silently.',
+          '',
+          'Classification: thread-local (each interpreter gets its own copy; the default for mutable state),',
+          'shared-immutable (never written: const, docstrings, reviewed tables), shared-process (state of the',
+          'process itself, or defined outside the tree).',
+        ].join('\n'),
+      ),
+  run: async (args) => {
+    const p = progress('scan');
+    const result = scanTree(args.src, { platforms: args.platforms, onProgress: (i, n, f) => p.update(`${i}/${n} ${f}`) });
+    p.done(`${result.totals.globals} globals in ${result.totals.files} files`);
+    const text = args.json ? JSON.stringify(result, null, 1) + '\n' : formatScanText(result, { color: !args.output && process.stdout.isTTY, verbose: args.verbose });
+    await writeReport(text, args.output);
+    return 0;
   },
 };

@@ -1,0 +1,41 @@
+// Decides, for each variable, whether every interpreter needs its own copy.
+// The default is a per-thread copy; sharing needs a proof (const, a macro's meaning) or a reviewed rule.
+import type { Global } from '../engine/model.ts';
+import type { UnclassifiedGlobal } from '../engine/symbols.ts';
+import type { MacroRules } from '../engine/macro-rules.ts';
+import type { ReviewedRow } from './reviewed.ts';
+import { matchReviewed } from './reviewed.ts';
+
+export function classify(globals: UnclassifiedGlobal[], macros: MacroRules, reviewed: ReviewedRow[]): Global[] {
+  return globals.map((g) => ({ ...g, ...decide(g, macros, reviewed) }));
+}
+
+function decide(g: UnclassifiedGlobal, macros: MacroRules, reviewed: ReviewedRow[]): Pick<Global, 'classification' | 'reason' | 'reasonSource'> {
+  const row = matchReviewed(reviewed, g);
+  if (row) return { classification: row.classification, reason: row.reason, reasonSource: `rules/reviewed/${row.source}` };
+  const def = g.definition;
+  if (!def) {
+    return {
+      classification: 'shared-process',
+      reason: 'declared in the tree but defined outside it (C library or system); not the interpreter\'s state to copy',
+      reasonSource: 'analysis:external-definition',
+    };
+  }
+  const via = def.viaMacro?.split(' → ').pop();
+  const rule = via ? macros.get(via) : undefined;
+  if (rule && rule.kind === 'declares' && rule.classification) {
+    return { classification: rule.classification, reason: rule.reason, reasonSource: `rules/macros/${rule.name}.json` };
+  }
+  if (def.isConst) {
+    return {
+      classification: 'shared-immutable',
+      reason: 'const object: the compiler puts it in read-only data, so no interpreter can write it',
+      reasonSource: 'analysis:const',
+    };
+  }
+  return {
+    classification: 'thread-local',
+    reason: 'mutable global state: each interpreter needs its own copy',
+    reasonSource: 'analysis:default',
+  };
+}

@@ -1,0 +1,61 @@
+// Reviewed globals: rows keyed by (file, function or '-', name), each with a classification and a
+// reason. The loader rejects rows without a reason; rows that match nothing are reported as stale.
+import fs from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../cli/errors.ts';
+import type { Classification } from '../engine/model.ts';
+import type { UnclassifiedGlobal } from '../engine/symbols.ts';
+import { rulesDir } from './rules.ts';
+
+export interface ReviewedRow {
+  file: string;
+  function: string;
+  name: string;
+  classification: Classification;
+  reason: string;
+  /** Which rules file and row it came from, for reports. */
+  source: string;
+}
+
+const classes: Classification[] = ['thread-local', 'shared-immutable', 'shared-process'];
+
+export function loadReviewed(dir = path.join(rulesDir, 'reviewed')): ReviewedRow[] {
+  if (!fs.existsSync(dir)) return [];
+  const rows: ReviewedRow[] = [];
+  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    const file = path.join(dir, f);
+    let doc: any;
+    try {
+      doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new UsageError(`${file}:1: cannot load reviewed list: ${(e as Error).message}`);
+    }
+    if (typeof doc.id !== 'string' || `${doc.id}.json` !== f) throw new UsageError(`${file}:1: field "id" must equal the file name`);
+    if (!Array.isArray(doc.rows)) throw new UsageError(`${file}:1: field "rows" must be a list`);
+    doc.rows.forEach((r: any, i: number) => {
+      const where = `${file}: rows[${i}]`;
+      for (const k of ['file', 'function', 'name', 'classification', 'reason']) {
+        if (typeof r[k] !== 'string' || !r[k].trim()) throw new UsageError(`${where}: field "${k}" is required and must not be empty`);
+      }
+      if (!classes.includes(r.classification)) throw new UsageError(`${where}: classification must be one of ${classes.join(', ')}`);
+      if (r.reason.trim() === '-' || r.reason.trim().length < 10) throw new UsageError(`${where}: the reason must say why ("${r.reason}")`);
+      rows.push({ file: r.file, function: r.function, name: r.name, classification: r.classification, reason: r.reason, source: `${f}#${i}` });
+    });
+  }
+  return rows;
+}
+
+export function matchReviewed(rows: ReviewedRow[], g: UnclassifiedGlobal): ReviewedRow | undefined {
+  const fn = g.function ?? '-';
+  return rows.find((r) => r.name === g.name && (r.function === '*' || r.function === fn) && globMatch(r.file, g.file));
+}
+
+export function staleRows(rows: ReviewedRow[], globals: UnclassifiedGlobal[]): ReviewedRow[] {
+  return rows.filter((r) => !globals.some((g) => matchReviewed([r], g)));
+}
+
+function globMatch(pattern: string, file: string): boolean {
+  if (!pattern.includes('*')) return pattern === file;
+  const re = new RegExp('^' + pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*') + '$');
+  return re.test(file);
+}

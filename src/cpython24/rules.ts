@@ -1,0 +1,44 @@
+// Loads rules/ and refuses malformed rows: every rule names itself and gives a reason.
+import fs from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from './tree.ts';
+import { UsageError } from '../cli/errors.ts';
+import type { MacroRule, MacroRules } from '../engine/macro-rules.ts';
+
+export const rulesDir = path.join(projectRoot, 'rules');
+
+const macroKinds: Record<MacroRule['kind'], string[]> = {
+  storage: ['means'],
+  wrapper: ['means'],
+  erase: ['args'],
+  fields: [],
+  statement: ['args', 'means'],
+  'initializer-comma': [],
+  declares: ['storage', 'type', 'array', 'isConst', 'nameArg'],
+};
+
+function readJson(file: string): any {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`${file}:1: cannot load rule: ${(e as Error).message}`);
+  }
+}
+
+export function loadMacroRules(dir = path.join(rulesDir, 'macros')): MacroRules {
+  const rules: MacroRules = new Map();
+  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    const file = path.join(dir, f);
+    const r = readJson(file);
+    const where = `${file}:1`;
+    if (typeof r.name !== 'string' || !r.name) throw new UsageError(`${where}: field "name" is required`);
+    if (f !== `${r.name}.json`) throw new UsageError(`${where}: file name must be the rule id "${r.name}.json"`);
+    if (!(r.kind in macroKinds)) throw new UsageError(`${where}: field "kind" must be one of ${Object.keys(macroKinds).join(', ')}`);
+    for (const field of macroKinds[r.kind as MacroRule['kind']]) {
+      if (!(field in r)) throw new UsageError(`${where}: kind "${r.kind}" needs field "${field}"`);
+    }
+    if (typeof r.reason !== 'string' || r.reason.trim().length < 10) throw new UsageError(`${where}: field "reason" must say why (non-empty)`);
+    rules.set(r.name, r as MacroRule);
+  }
+  return rules;
+}

@@ -1,0 +1,181 @@
+// Finds variable declarations in a parsed file: file-scope ones of any storage, and the
+// static or extern ones inside function bodies. Functions, typedefs and fields are not variables.
+import type { SyntaxNode, Tree } from './parse.ts';
+import type { DeclKind, Range, Scope, Storage } from './model.ts';
+
+/** A declaration as the syntax shows it; positions and linking come later. */
+export interface RawDeclaration {
+  name: string;
+  offset: number;
+  scope: Scope;
+  function?: string;
+  storage: Storage;
+  kind: DeclKind;
+  type: string;
+  isConst: boolean;
+  isArray: boolean;
+  isPointer: boolean;
+  init?: Range;
+  insertAt: number;
+  range: Range;
+  sharedStatement: boolean;
+}
+
+export function extractDeclarations(
+  tree: Tree,
+  text: string,
+  opts: { forwardMacros?: Set<string>; renames?: Map<number, string> } = {},
+): RawDeclaration[] {
+  const out: RawDeclaration[] = [];
+  visit(tree.rootNode, undefined, out, text, opts.forwardMacros ?? new Set());
+  const renames = opts.renames;
+  if (renames?.size) for (const d of out) d.name = renames.get(d.offset) ?? d.name;
+  return out;
+}
+
+function visit(node: SyntaxNode, fn: string | undefined, out: RawDeclaration[], text: string, fwd: Set<string>): void {
+  for (const child of node.namedChildren) {
+    switch (child.type) {
+      case 'function_definition': {
+        const name = functionName(child);
+        const body = child.childForFieldName('body');
+        if (body) visit(body, name ?? '?', out, text, fwd);
+        break;
+      }
+      case 'declaration':
+        fromDeclaration(child, fn, out, text, fwd);
+        break;
+      // Nothing inside these declares a variable of static storage.
+      case 'type_definition':
+      case 'preproc_def':
+      case 'preproc_function_def':
+      case 'preproc_call':
+      case 'preproc_include':
+      case 'comment':
+      case 'string_literal':
+        break;
+      default:
+        if (child.namedChildCount > 0) visit(child, fn, out, text, fwd);
+    }
+  }
+}
+
+function functionName(def: SyntaxNode): string | undefined {
+  let d: SyntaxNode | null = def.childForFieldName('declarator');
+  while (d) {
+    if (d.type === 'function_declarator') {
+      const inner = d.childForFieldName('declarator');
+      const id = inner && innermostIdentifier(inner);
+      return id?.text;
+    }
+    d = d.childForFieldName('declarator');
+  }
+  return undefined;
+}
+
+function innermostIdentifier(d: SyntaxNode): SyntaxNode | undefined {
+  let cur: SyntaxNode | null = d;
+  while (cur) {
+    if (cur.type === 'identifier') return cur;
+    if (cur.type === 'parenthesized_declarator') {
+      cur = cur.namedChildren.find((c) => c.type !== 'comment') ?? null;
+      continue;
+    }
+    cur = cur.childForFieldName('declarator');
+  }
+  return undefined;
+}
+
+type Derivation = 'pointer' | 'array' | 'function' | 'none';
+
+/** What the identifier itself is: the derivation nearest to it decides (C declarator rules). */
+function nearestDerivation(decl: SyntaxNode, id: SyntaxNode): { nearest: Derivation; anyPointer: boolean; constPointer: boolean } {
+  const chain: SyntaxNode[] = [];
+  for (let cur: SyntaxNode | null = id.parent; cur && cur.id !== decl.parent?.id; cur = cur.parent) {
+    if (cur.type === 'init_declarator') break;
+    chain.push(cur);
+    if (cur.id === decl.id) break;
+  }
+  let nearest: Derivation = 'none';
+  let anyPointer = false;
+  let constPointer = false;
+  for (const n of chain) {
+    const kind: Derivation =
+      n.type === 'pointer_declarator' ? 'pointer' : n.type === 'array_declarator' ? 'array' : n.type === 'function_declarator' ? 'function' : 'none';
+    if (kind === 'pointer') {
+      anyPointer = true;
+      if (nearest === 'none') constPointer = n.namedChildren.some((c) => c.type === 'type_qualifier' && c.text === 'const');
+    }
+    if (nearest === 'none' && kind !== 'none') nearest = kind;
+  }
+  return { nearest, anyPointer, constPointer };
+}
+
+function fromDeclaration(decl: SyntaxNode, fn: string | undefined, out: RawDeclaration[], text: string, fwd: Set<string>): void {
+  let storage: Storage = 'none';
+  let forward = false;
+  let specConst = false;
+  let lastStorageEnd = -1;
+  let firstTypeStart = -1;
+  const declarators: SyntaxNode[] = [];
+  for (let i = 0; i < decl.childCount; i++) {
+    const c = decl.child(i)!;
+    const field = decl.fieldNameForChild(i);
+    if (field === 'declarator') {
+      declarators.push(c);
+      continue;
+    }
+    if (c.type === 'storage_class_specifier') {
+      const word = c.text;
+      const original = text.slice(c.startIndex, c.endIndex);
+      if (word === 'static' || word === 'extern') storage = word;
+      if (word === 'auto' || word === 'register' || word === 'typedef') return;
+      if (fwd.has(original.trim()) || fwd.has(text.slice(c.startIndex, c.startIndex + 32).match(/^\w+/)?.[0] ?? '')) forward = true;
+      lastStorageEnd = c.endIndex;
+      continue;
+    }
+    if (c.type === 'type_qualifier' && c.text === 'const') specConst = true;
+    if (firstTypeStart < 0 && c.type !== 'comment' && c.isNamed && c.type !== 'attribute_specifier' && c.type !== 'ms_declspec_modifier') {
+      firstTypeStart = c.startIndex;
+    }
+  }
+  if (fn !== undefined && storage === 'none') return; // automatic variable
+  const typeNode = decl.childForFieldName('type');
+  const typeStart = firstTypeStart >= 0 ? firstTypeStart : typeNode?.startIndex ?? decl.startIndex;
+  const typeEnd = typeNode?.endIndex ?? typeStart;
+  const shared = declarators.length > 1;
+  for (const d of declarators) {
+    const init = d.type === 'init_declarator' ? d.childForFieldName('value') : null;
+    const target = d.type === 'init_declarator' ? d.childForFieldName('declarator')! : d;
+    const id = innermostIdentifier(target);
+    if (!id) continue;
+    const der = nearestDerivation(target, id);
+    if (der.nearest === 'function') continue; // a function prototype
+    const isPointer = der.nearest === 'pointer';
+    const isArray = der.nearest === 'array';
+    // const on the specifiers makes the object const unless it is a pointer (then the pointee is const).
+    const isConst = isPointer ? der.constPointer : specConst;
+    let kind: DeclKind;
+    if (forward) kind = 'forward';
+    else if (storage === 'extern' && !init) kind = 'extern';
+    else if (init || fn !== undefined) kind = 'definition';
+    else kind = 'tentative';
+    const declText = text.slice(typeStart, typeEnd) + ' ' + text.slice(target.startIndex, target.endIndex);
+    out.push({
+      name: id.text,
+      offset: id.startIndex,
+      scope: fn === undefined ? 'file' : 'function',
+      function: fn,
+      storage,
+      kind,
+      type: declText.replace(/\s+/g, ' ').trim(),
+      isConst,
+      isArray,
+      isPointer,
+      init: init ? { start: init.startIndex, end: init.endIndex } : undefined,
+      insertAt: lastStorageEnd >= 0 ? typeStart : decl.startIndex,
+      range: { start: decl.startIndex, end: decl.endIndex },
+      sharedStatement: shared,
+    });
+  }
+}

@@ -1,0 +1,225 @@
+// Builds a length-preserving masked copy of a file: known macros become parseable C of the
+// same length, so tree-sitter's offsets are the original file's offsets and edits can be
+// applied to the original bytes unchanged.
+import type { MacroRule, MacroRules } from './macro-rules.ts';
+import { matchingClose, type Token } from './lex.ts';
+
+export interface MacroUse {
+  rule: MacroRule;
+  /** Token index of the macro name. */
+  at: number;
+  start: number;
+  end: number;
+  /** Argument texts (trimmed) and their ranges, for function-like uses. */
+  args: { text: string; start: number; end: number }[];
+}
+
+export interface Masked {
+  text: string;
+  /** Declared names spelled through a macro (NS(encodings) → encodingsNS): offset of the use → real name. */
+  renames: Map<number, string>;
+  /** Uses of `declares` macros: the caller turns them into declarations. */
+  declaring: MacroUse[];
+  /** Conditional directives blanked because they sat inside an initializer or argument list. */
+  blankedDirectives: number;
+}
+
+/** Splits the arguments of a function-like use whose '(' is tokens[open]. */
+export function splitArgs(text: string, tokens: Token[], open: number, close: number) {
+  const args: { text: string; start: number; end: number }[] = [];
+  let depth = 0;
+  let argStart = tokens[open].end;
+  for (let k = open + 1; k < close; k++) {
+    const t = tokens[k];
+    if (t.kind !== 'punct') continue;
+    if (t.text === '(' || t.text === '[' || t.text === '{') depth++;
+    else if (t.text === ')' || t.text === ']' || t.text === '}') depth--;
+    else if (t.text === ',' && depth === 0) {
+      args.push(mkArg(text, argStart, t.start));
+      argStart = t.end;
+    }
+  }
+  args.push(mkArg(text, argStart, tokens[close].start));
+  return args;
+}
+
+function mkArg(text: string, start: number, end: number) {
+  let s = start;
+  let e = end;
+  while (s < e && /\s/.test(text[s])) s++;
+  while (e > s && /\s/.test(text[e - 1])) e--;
+  return { text: text.slice(s, e), start: s, end: e };
+}
+
+/** Replaces text[start,end) keeping newlines (so line numbers hold) and the length. */
+function blank(buf: string[], start: number, end: number): void {
+  for (let i = start; i < end; i++) if (buf[i] !== '\n' && buf[i] !== '\r') buf[i] = ' ';
+}
+
+function put(buf: string[], start: number, s: string): void {
+  for (let i = 0; i < s.length; i++) buf[start + i] = s[i];
+}
+
+const condOpen = /^#\s*(if|ifdef|ifndef)\b/;
+const condElse = /^#\s*(elif|else)\b/;
+const condEnd = /^#\s*endif\b/;
+const cplusplus = /^#\s*(ifdef\s+__cplusplus|if\s+defined\s*\(?\s*__cplusplus)/;
+
+/** Resolves a use of a name-building macro at tokens[k] to the identifier it makes, if it makes one. */
+export type NameResolver = (tokens: Token[], k: number) => { name: string; close: number } | undefined;
+
+export function mask(text: string, tokens: Token[], rules: MacroRules, names?: NameResolver): Masked {
+  const buf = text.split('');
+  const declaring: MacroUse[] = [];
+  const renames = new Map<number, string>();
+  let blankedDirectives = 0;
+
+  // Bracket context, to know whether a directive sits inside an initializer or an argument list.
+  type Ctx = '(' | 'init' | 'block';
+  const stack: Ctx[] = [];
+  // Conditional groups opened inside such a context: after its first branch, text is blanked.
+  const inline: { depth: number; blanking: boolean }[] = [];
+  let condDepth = 0;
+  let blankFrom = -1;
+  // `#ifdef __cplusplus` blocks are C++-only: a C compiler never sees them.
+  let cxxDepth = -1;
+
+  let prev: Token | undefined;
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k];
+    if (t.kind === 'directive') {
+      const d = t.text;
+      if (condOpen.test(d)) {
+        condDepth++;
+        if (cxxDepth < 0 && cplusplus.test(d)) {
+          cxxDepth = condDepth;
+          blankFrom = t.start;
+        } else if (cxxDepth < 0 && stack.length && stack[stack.length - 1] !== 'block') {
+          inline.push({ depth: condDepth, blanking: false });
+          blank(buf, t.start, t.end);
+          blankedDirectives++;
+        } else if (inline.length) {
+          blank(buf, t.start, t.end);
+          blankedDirectives++;
+        }
+      } else if (condElse.test(d)) {
+        const top = inline[inline.length - 1];
+        if (cxxDepth === condDepth) {
+          // keep the C branch
+          blank(buf, blankFrom, t.end);
+          cxxDepth = -1;
+          blankFrom = -1;
+          // the rest up to #endif is C; remember to blank the #endif line only
+          inline.push({ depth: condDepth, blanking: false });
+        } else if (top && top.depth === condDepth) {
+          top.blanking = true;
+          blank(buf, t.start, t.end);
+          blankedDirectives++;
+        } else if (inline.length) {
+          blank(buf, t.start, t.end);
+        }
+      } else if (condEnd.test(d)) {
+        const top = inline[inline.length - 1];
+        if (cxxDepth === condDepth) {
+          blank(buf, blankFrom, t.end);
+          cxxDepth = -1;
+          blankFrom = -1;
+        } else if (top && top.depth === condDepth) {
+          inline.pop();
+          blank(buf, t.start, t.end);
+          blankedDirectives++;
+        } else if (inline.length) {
+          blank(buf, t.start, t.end);
+        }
+        condDepth--;
+      } else if (inline.length) {
+        // #define or #include inside an initializer: rare; keep parse clean
+        blank(buf, t.start, t.end);
+      }
+      continue;
+    }
+    if (cxxDepth >= 0) continue;
+    const top = inline[inline.length - 1];
+    if (top?.blanking) {
+      blank(buf, t.start, t.end);
+      continue;
+    }
+    if (t.kind === 'punct') {
+      if (t.text === '(') stack.push('(');
+      else if (t.text === '{') {
+        const enclosing = stack[stack.length - 1];
+        const isInit = prev?.text === '=' || (enclosing === 'init' && (prev?.text === ',' || prev?.text === '{'));
+        stack.push(isInit ? 'init' : 'block');
+      } else if (t.text === ')' || t.text === '}') stack.pop();
+    }
+    if (t.kind === 'ident') {
+      const rule = rules.get(t.text);
+      if (rule) k = applyRule(text, buf, tokens, k, rule, declaring);
+      else if (names) {
+        const n = names(tokens, k);
+        if (n) {
+          renames.set(t.start, n.name);
+          if (n.close > k) {
+            // One identifier of the same width stands for the whole use.
+            const end = tokens[n.close].end;
+            for (let i = t.end; i < end; i++) if (buf[i] !== '\n' && buf[i] !== '\r') buf[i] = '_';
+            k = n.close;
+          }
+        }
+      }
+    }
+    prev = tokens[k];
+  }
+  return { text: buf.join(''), declaring, renames, blankedDirectives };
+}
+
+/** Masks one macro use; returns the index of the last token consumed. */
+function applyRule(text: string, buf: string[], tokens: Token[], k: number, rule: MacroRule, declaring: MacroUse[]): number {
+  const t = tokens[k];
+  const hasParen = tokens[k + 1]?.text === '(';
+  const close = hasParen ? matchingClose(tokens, k + 1) : -1;
+  const wantsArgs = rule.kind === 'wrapper' || rule.kind === 'initializer-comma' || rule.kind === 'declares' || ((rule.kind === 'erase' || rule.kind === 'statement') && rule.args);
+  if (wantsArgs && (!hasParen || close < 0)) return k; // the name used some other way: leave it
+  const end = wantsArgs ? tokens[close].end : t.end;
+  const width = end - t.start;
+  switch (rule.kind) {
+    case 'storage':
+      blank(buf, t.start, t.end);
+      put(buf, t.start, rule.means.length <= width ? rule.means : rule.means.slice(0, width));
+      return k;
+    case 'wrapper': {
+      // "M(" becomes "<means>  ", ")" becomes " "
+      blank(buf, t.start, tokens[k + 1].end);
+      if (rule.means) put(buf, t.start, rule.means);
+      blank(buf, tokens[close].start, tokens[close].end);
+      return k; // keep scanning inside the wrapped type
+    }
+    case 'erase':
+      blank(buf, t.start, end);
+      return wantsArgs ? close : k;
+    case 'fields': {
+      blank(buf, t.start, end);
+      // "int ___;" fills the same width
+      const filler = width >= 7 ? `int ${'_'.repeat(width - 5)};` : ';';
+      put(buf, t.start, filler);
+      return k;
+    }
+    case 'statement':
+      blank(buf, t.start, end);
+      put(buf, t.start, rule.means);
+      return wantsArgs ? close : k;
+    case 'initializer-comma':
+      // "M(args)" becomes "M'(args),": the name loses its last letter to make room for the comma.
+      if (t.end - t.start < 2) return k;
+      put(buf, t.end - 1, ' ');
+      for (let i = t.end; i < tokens[close].end; i++) buf[i - 1] = text[i];
+      buf[tokens[close].end - 1] = ',';
+      return close;
+    case 'declares': {
+      const args = splitArgs(text, tokens, k + 1, close);
+      declaring.push({ rule, at: k, start: t.start, end, args });
+      blank(buf, t.start, end);
+      return close;
+    }
+  }
+}

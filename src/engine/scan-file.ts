@@ -1,0 +1,263 @@
+// One file through the front of the pipeline: bytes → tokens → masked text → tree → declarations.
+import { tokenize, lineIndex, positionOf, matchingClose, type Token } from './lex.ts';
+import { mask, type MacroUse, type NameResolver } from './mask.ts';
+import { parseC, countErrors, type Tree, type ErrorCounts } from './parse.ts';
+import { extractDeclarations, type RawDeclaration } from './declarations.ts';
+import { braceDepths, depthAt, enclosingFunctionLexical } from './brace-depth.ts';
+import { collectDefines, collectIncludes, type MacroDef } from './macro-defs.ts';
+import { declaringMacros, expand, findUse, type Origin } from './macro-expand.ts';
+import type { MacroRules } from './macro-rules.ts';
+import type { Declaration, SourceText } from './model.ts';
+
+/** What can be known of a file without parsing it: enough to resolve includes and macros. */
+export interface Lexed {
+  source: SourceText;
+  tokens: Token[];
+  defines: MacroDef[];
+  includes: { name: string; at: number }[];
+  lines: number[];
+}
+
+export function lexFile(source: SourceText): Lexed {
+  const tokens = tokenize(source.text);
+  return { source, tokens, defines: collectDefines(source.path, tokens), includes: collectIncludes(tokens), lines: lineIndex(source.text) };
+}
+
+export interface ParsedFile {
+  path: string;
+  declarations: Declaration[];
+  errors: ErrorCounts;
+  blankedDirectives: number;
+}
+
+export interface FileContext {
+  rules: MacroRules;
+  /** Macros defined by in-tree headers this file includes, transitively (the file's own come from lexed). */
+  headerMacros: Map<string, MacroDef>;
+  /** Line tables of other files, to place declarations whose text sits in a macro body elsewhere. */
+  linesOf: (file: string) => number[] | undefined;
+}
+
+export function parseFile(lexed: Lexed, ctx: FileContext): ParsedFile {
+  const { source, tokens, lines } = lexed;
+  const visible = visibleMacros(lexed, ctx);
+  const masked = mask(source.text, tokens, ctx.rules, nameResolver(visible));
+  const tree = parseC(masked.text);
+  const errors = countErrors(tree);
+  const forwardMacros = new Set([...ctx.rules.values()].filter((r) => r.kind === 'storage' && /forward/.test(r.name)).map((r) => r.name));
+  const raw = extractDeclarations(tree, source.text, { forwardMacros, renames: masked.renames });
+  const here = (offset: number) => ({ file: source.path, ...positionOf(lines, offset) });
+  const declarations: Declaration[] = [];
+  const depths = errors.errorNodes + errors.missingNodes > 0 ? braceDepths(tokens) : undefined;
+  for (const d of raw) {
+    // Inside braces but outside any function tree-sitter saw: a body it failed to parse.
+    if (depths && d.scope === 'file' && depthAt(depths, d.offset) > 0) {
+      if (d.storage === 'none') continue; // an automatic variable
+      d.scope = 'function';
+      d.function = enclosingFunctionLexical(depths, d.offset);
+      if (d.kind === 'tentative') d.kind = 'definition';
+    }
+    declarations.push({ ...here(d.offset), ...d });
+  }
+  for (const use of masked.declaring) declarations.push(...fromDeclaringUse(use, tree, source.text, here));
+  declarations.push(...fromFileMacros(lexed, tree, ctx, visible));
+  declarations.sort((a, b) => a.offset - b.offset || a.name.localeCompare(b.name));
+  return { path: source.path, declarations, errors, blankedDirectives: masked.blankedDirectives };
+}
+
+function enclosingFunction(tree: Tree, offset: number): string | undefined {
+  for (let n: any = tree.rootNode.descendantForIndex(offset); n; n = n.parent) {
+    if (n.type === 'function_definition') {
+      let d = n.childForFieldName('declarator');
+      while (d && d.type !== 'function_declarator') d = d.childForFieldName('declarator');
+      let id = d?.childForFieldName('declarator');
+      while (id && id.type !== 'identifier') id = id.childForFieldName('declarator') ?? id.namedChildren[0];
+      return id?.text ?? '?';
+    }
+  }
+  return undefined;
+}
+
+/** A `declares` macro use (PyDoc_STRVAR(name, "...")) becomes the declaration it stands for. */
+function fromDeclaringUse(use: MacroUse, tree: Tree, text: string, here: (o: number) => { file: string; line: number; column: number }): Declaration[] {
+  const rule = use.rule;
+  if (rule.kind !== 'declares') return [];
+  const nameArg = use.args[rule.nameArg];
+  if (!nameArg || !/^[A-Za-z_]\w*$/.test(nameArg.text)) return [];
+  const fn = enclosingFunction(tree, use.start);
+  let init = rule.initArg !== undefined ? use.args[rule.initArg] : undefined;
+  let end = use.end;
+  // `PyDoc_VAR(x) = "..." ;` carries its initializer after the use.
+  if (!init) {
+    const m = /^\s*=\s*/.exec(text.slice(use.end, use.end + 200));
+    if (m) {
+      const semi = findStatementEnd(text, use.end + m[0].length);
+      init = { text: text.slice(use.end + m[0].length, semi), start: use.end + m[0].length, end: semi };
+      end = semi;
+    }
+  }
+  return [
+    {
+      ...here(nameArg.start),
+      name: nameArg.text,
+      offset: nameArg.start,
+      scope: fn === undefined ? 'file' : 'function',
+      function: fn,
+      storage: rule.storage,
+      kind: 'definition',
+      type: `${rule.isConst ? 'const ' : ''}${rule.type} ${nameArg.text}${rule.array ? '[]' : ''}`,
+      isConst: rule.isConst,
+      isArray: rule.array,
+      isPointer: false,
+      init: init ? { start: init.start, end: init.end } : undefined,
+      insertAt: use.start,
+      range: { start: use.start, end },
+      viaMacro: rule.name,
+      sharedStatement: false,
+    },
+  ];
+}
+
+function findStatementEnd(text: string, from: number): number {
+  const toks = tokenize(text, from, Math.min(text.length, from + 200_000), { directives: false });
+  let depth = 0;
+  for (const t of toks) {
+    if (t.text === '(' || t.text === '{' || t.text === '[') depth++;
+    else if (t.text === ')' || t.text === '}' || t.text === ']') depth--;
+    else if (t.text === ';' && depth === 0) return t.start;
+  }
+  return from;
+}
+
+/** Uses of the file's own (or its local headers') macros whose bodies declare variables. */
+function visibleMacros(lexed: Lexed, ctx: FileContext): Map<string, MacroDef> {
+  const visible = new Map(ctx.headerMacros);
+  for (const d of lexed.defines) visible.set(d.name, d);
+  for (const name of ctx.rules.keys()) visible.delete(name);
+  return visible;
+}
+
+const cKeywords = new Set(['int', 'char', 'short', 'long', 'float', 'double', 'void', 'signed', 'unsigned', 'const', 'volatile', 'static', 'extern', 'struct', 'union', 'enum', 'register', 'auto', 'inline']);
+
+/** Macros that only spell a name: `#define re_syntax _Py_re_syntax`, `#define NS(x) x ## NS`. */
+function isNameMacro(def: MacroDef): boolean {
+  const toks = tokenize(def.body, 0, def.body.length, { directives: false });
+  if (toks.length === 0 || toks.length > 5) return false;
+  if (!toks.every((t) => t.kind === 'ident' || t.text === '##')) return false;
+  if (!def.params) return toks.length === 1 && !cKeywords.has(toks[0].text);
+  return true;
+}
+
+function nameResolver(visible: Map<string, MacroDef>): NameResolver {
+  const cache = new Map<string, boolean>();
+  const empty = new Map<string, MacroDef>();
+  return (tokens, k) => {
+    const def = visible.get(tokens[k].text);
+    if (!def) return undefined;
+    let ok = cache.get(def.name);
+    if (ok === undefined) cache.set(def.name, (ok = isNameMacro(def)));
+    if (!ok) return undefined;
+    if (!def.params) return { name: tokenize(def.body, 0, def.body.length, { directives: false })[0].text, close: k };
+    if (tokens[k + 1]?.text !== '(') return undefined;
+    const close = matchingClose(tokens, k + 1);
+    if (close < 0) return undefined;
+    const args = tokens.slice(k + 2, close).map((t) => t.text);
+    if (args.length !== 1 && def.params.length === 1) return undefined;
+    const name = expand(def, args.length ? [args.join('')] : [], empty, new Set()).text.trim();
+    return /^[A-Za-z_]\w*$/.test(name) ? { name, close } : undefined;
+  };
+}
+
+function fromFileMacros(lexed: Lexed, tree: Tree, ctx: FileContext, visible: Map<string, MacroDef>): Declaration[] {
+  const declaringWords = new Set([...ctx.rules.values()].filter((r) => r.kind === 'declares').map((r) => r.name));
+  const interesting = declaringMacros(visible, declaringWords);
+  if (interesting.size === 0) return [];
+  const out: Declaration[] = [];
+  const { tokens, source } = lexed;
+  const ownDefs = new Map(lexed.defines.map((d) => [d.name, d]));
+  for (let k = 0; k < tokens.length; k++) {
+    const use = findUse(tokens, k, visible, interesting, new Set());
+    if (!use) continue;
+    // A name used before its own file defines it is not that macro yet.
+    const own = ownDefs.get(use.def.name);
+    if (own && own.at > tokens[k].start) continue;
+    const args = use.close >= 0 ? argTexts(source.text, tokens, k + 1, use.close) : [];
+    const exp = expand(use.def, args, visible, interesting);
+    out.push(...declarationsInExpansion(exp.text, exp.origin, use.def, tokens[k].start, tree, lexed, ctx));
+    if (use.close >= 0) k = use.close;
+  }
+  return out;
+}
+
+function argTexts(text: string, tokens: Token[], open: number, close: number): string[] {
+  // Local import to keep one splitter for masks and macros.
+  return splitArgsText(text, tokens, open, close);
+}
+
+import { splitArgs } from './mask.ts';
+function splitArgsText(text: string, tokens: Token[], open: number, close: number): string[] {
+  return splitArgs(text, tokens, open, close).map((a) => a.text);
+}
+
+function declarationsInExpansion(
+  text: string,
+  origin: (Origin | null)[],
+  def: MacroDef,
+  useAt: number,
+  mainTree: Tree,
+  lexed: Lexed,
+  ctx: FileContext,
+): Declaration[] {
+  const toks = tokenize(text, 0, text.length, { directives: false });
+  const masked = mask(text, toks, ctx.rules);
+  const tree = parseC(masked.text);
+  const raw: RawDeclaration[] = extractDeclarations(tree, text);
+  const fnAtUse = enclosingFunction(mainTree, useAt);
+  const pos = { file: lexed.source.path, ...positionOf(lexed.lines, useAt) };
+  const defLines = ctx.linesOf(def.file);
+  const defPos = defLines ? { file: def.file, ...positionOf(defLines, def.at) } : undefined;
+  const out: Declaration[] = [];
+  const mk = (d: RawDeclaration): Declaration => {
+    const o = origin[d.insertAt];
+    return {
+      ...pos,
+      ...d,
+      // Offsets inside an expansion mean nothing in the file: the use stands for them.
+      offset: useAt,
+      insertAt: useAt,
+      init: undefined,
+      range: { start: useAt, end: useAt },
+      scope: d.scope === 'function' || fnAtUse !== undefined ? 'function' : 'file',
+      function: d.function ?? fnAtUse,
+      viaMacro: def.name,
+      macroDefinedAt: defPos,
+      bodyInsert: o ?? undefined,
+    };
+  };
+  for (const d of raw) out.push(mk(d));
+  for (const use of masked.declaring) {
+    const rule = use.rule;
+    if (rule.kind !== 'declares') continue;
+    const nameArg = use.args[rule.nameArg];
+    if (!nameArg || !/^[A-Za-z_]\w*$/.test(nameArg.text)) continue;
+    out.push({
+      ...pos,
+      name: nameArg.text,
+      offset: useAt,
+      scope: fnAtUse !== undefined ? 'function' : 'file',
+      function: fnAtUse,
+      storage: rule.storage,
+      kind: 'definition',
+      type: `${rule.isConst ? 'const ' : ''}${rule.type} ${nameArg.text}${rule.array ? '[]' : ''}`,
+      isConst: rule.isConst,
+      isArray: rule.array,
+      isPointer: false,
+      insertAt: useAt,
+      range: { start: useAt, end: useAt },
+      viaMacro: `${def.name} → ${rule.name}`,
+      sharedStatement: false,
+      macroDefinedAt: defPos,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,37 @@
+// Human report of a scan: globals grouped by file, then totals. Pure: result in, string out.
+import { Chalk } from 'chalk';
+import type { ScanResult } from '../engine/model.ts';
+
+export function formatScanText(r: ScanResult, opts: { color?: boolean; verbose?: boolean } = {}): string {
+  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const out: string[] = [];
+  const byFile = new Map<string, typeof r.globals>();
+  for (const g of r.globals) {
+    const f = g.definition?.file ?? g.file;
+    if (!byFile.has(f)) byFile.set(f, []);
+    byFile.get(f)!.push(g);
+  }
+  const tag = { 'thread-local': c.cyan('thread-local'), 'shared-immutable': c.green('shared-immutable'), 'shared-process': c.yellow('shared-process') };
+  for (const [file, gs] of [...byFile].sort((a, b) => a[0].localeCompare(b[0]))) {
+    out.push(c.underline(file));
+    for (const g of gs) {
+      const d = g.definition ?? g.declarations[0];
+      const where = `${d.line}:${d.column}`.padEnd(9);
+      const scope = g.function ? `${g.function}()` : d.storage === 'static' ? 'static' : g.definition ? 'global' : 'extern';
+      const via = d.viaMacro ? c.dim(` via ${d.viaMacro}`) : '';
+      const decls = g.declarations.length > 1 ? c.dim(` +${g.declarations.length - 1} decl`) : '';
+      out.push(`  ${where} ${g.name.padEnd(28)} ${scope.padEnd(22)} ${tag[g.classification]}${via}${decls}`);
+      if (opts.verbose) out.push(c.dim(`            ${d.type} — ${g.reason}`));
+    }
+    out.push('');
+  }
+  for (const f of r.findings) out.push(`${f.file}:${f.line}:${f.column}: ${f.severity}: ${f.message} [${f.ruleId}]`);
+  if (r.findings.length) out.push('');
+  const t = r.totals;
+  out.push(
+    c.bold(`${t.globals} globals in ${t.files} files: `) +
+      `${t['thread-local'] ?? 0} thread-local, ${t['shared-immutable'] ?? 0} shared-immutable, ${t['shared-process'] ?? 0} shared-process` +
+      (r.findings.length ? `; ${r.findings.length} findings` : ''),
+  );
+  return out.join('\n') + '\n';
+}
