@@ -33,29 +33,37 @@ export function extractDeclarations(
   return out;
 }
 
-function visit(node: SyntaxNode, fn: string | undefined, out: RawDeclaration[], text: string, fwd: Set<string>): void {
-  for (const child of node.namedChildren) {
-    switch (child.type) {
-      case 'function_definition': {
-        const name = functionName(child);
-        const body = child.childForFieldName('body');
-        if (body) visit(body, name ?? '?', out, text, fwd);
-        break;
-      }
-      case 'declaration':
-        fromDeclaration(child, fn, out, text, fwd);
-        break;
-      // Nothing inside these declares a variable of static storage.
-      case 'type_definition':
-      case 'preproc_def':
-      case 'preproc_function_def':
-      case 'preproc_call':
-      case 'preproc_include':
-      case 'comment':
-      case 'string_literal':
-        break;
-      default:
-        if (child.namedChildCount > 0) visit(child, fn, out, text, fwd);
+// Only these can hold a declaration of a variable; expressions and types never do.
+const containers = new Set([
+  'translation_unit', 'preproc_if', 'preproc_ifdef', 'preproc_else', 'preproc_elif', 'preproc_elifdef',
+  'linkage_specification', 'declaration_list', 'function_definition', 'compound_statement', 'if_statement',
+  'else_clause', 'while_statement', 'for_statement', 'do_statement', 'switch_statement', 'case_statement',
+  'labeled_statement', 'ERROR',
+]);
+
+/** Depth-first walk with a cursor: cheap, since only declarations become node objects. */
+function visit(root: SyntaxNode, _fn: string | undefined, out: RawDeclaration[], text: string, fwd: Set<string>): void {
+  const c = root.walk();
+  const fns: { depth: number; name: string }[] = [];
+  let depth = 0;
+  for (;;) {
+    const type = c.nodeType;
+    let descend = containers.has(type);
+    if (type === 'declaration') {
+      fromDeclaration(c.currentNode, fns.length ? fns[fns.length - 1].name : undefined, out, text, fwd);
+      descend = false;
+    } else if (type === 'function_definition') {
+      fns.push({ depth, name: functionName(c.currentNode) ?? '?' });
+    }
+    if (descend && c.gotoFirstChild()) {
+      depth++;
+      continue;
+    }
+    for (;;) {
+      if (fns.length && fns[fns.length - 1].depth === depth && c.nodeType === 'function_definition') fns.pop();
+      if (c.gotoNextSibling()) break;
+      if (!c.gotoParent()) return;
+      depth--;
     }
   }
 }

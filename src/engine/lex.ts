@@ -10,10 +10,24 @@ export interface Token {
   text: string;
 }
 
-const identStart = /[A-Za-z_$]/;
-const identPart = /[A-Za-z0-9_$]/;
-const puncts3 = ['...', '<<=', '>>='];
-const puncts2 = ['->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '*=', '/=', '%=', '+=', '-=', '&=', '^=', '|=', '##'];
+// Character classes by code unit: the tokenizer runs over every byte of the tree.
+const IDSTART = new Uint8Array(256);
+const IDPART = new Uint8Array(256);
+const DIGIT = new Uint8Array(256);
+const SPACE = new Uint8Array(256);
+for (let c = 0; c < 256; c++) {
+  const ch = String.fromCharCode(c);
+  IDSTART[c] = /[A-Za-z_$]/.test(ch) ? 1 : 0;
+  IDPART[c] = /[A-Za-z0-9_$]/.test(ch) ? 1 : 0;
+  DIGIT[c] = /[0-9]/.test(ch) ? 1 : 0;
+  SPACE[c] = /[ \t\n\r\f\v]/.test(ch) ? 1 : 0;
+}
+const NUMPART = new Uint8Array(256);
+for (let c = 0; c < 256; c++) NUMPART[c] = /[A-Za-z0-9_.]/.test(String.fromCharCode(c)) ? 1 : 0;
+const code = (text: string, i: number) => text.charCodeAt(i) & 0xff;
+const puncts3 = new Set(['...', '<<=', '>>=']);
+const puncts2 = new Set(['->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '*=', '/=', '%=', '+=', '-=', '&=', '^=', '|=', '##']);
+const PUNCT2_FIRST = new Set([...puncts2].map((p) => p[0]).concat(['.']));
 
 /** End offset of a comment starting at i, or -1 when there is none. */
 export function commentEnd(text: string, i: number): number {
@@ -82,11 +96,12 @@ export function tokenize(text: string, from = 0, to = text.length, opts: { direc
   const out: Token[] = [];
   let i = from;
   while (i < to) {
-    const ch = text[i];
-    if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === '\f' || ch === '\v') {
+    const cc = code(text, i);
+    if (SPACE[cc]) {
       i++;
       continue;
     }
+    const ch = text[i];
     if (ch === '\\' && (text[i + 1] === '\n' || text[i + 1] === '\r')) {
       i += 2;
       continue;
@@ -102,9 +117,9 @@ export function tokenize(text: string, from = 0, to = text.length, opts: { direc
       i = e;
       continue;
     }
-    if (identStart.test(ch)) {
+    if (IDSTART[cc]) {
       let e = i + 1;
-      while (e < to && identPart.test(text[e])) e++;
+      while (e < to && IDPART[code(text, e)]) e++;
       // L"..." and L'...' are literals, not identifiers.
       if (e === i + 1 && ch === 'L' && (text[e] === '"' || text[e] === "'")) {
         const q = quotedEnd(text, e, text[e]);
@@ -116,9 +131,9 @@ export function tokenize(text: string, from = 0, to = text.length, opts: { direc
       i = e;
       continue;
     }
-    if (/[0-9]/.test(ch) || (ch === '.' && /[0-9]/.test(text[i + 1] ?? ''))) {
+    if (DIGIT[cc] || (ch === '.' && DIGIT[code(text, i + 1)])) {
       let e = i + 1;
-      while (e < to && /[A-Za-z0-9_.]/.test(text[e])) {
+      while (e < to && NUMPART[code(text, e)]) {
         if ((text[e] === 'e' || text[e] === 'E' || text[e] === 'p' || text[e] === 'P') && (text[e + 1] === '+' || text[e + 1] === '-')) e++;
         e++;
       }
@@ -132,9 +147,13 @@ export function tokenize(text: string, from = 0, to = text.length, opts: { direc
       i = e;
       continue;
     }
-    const three = text.slice(i, i + 3);
-    const two = text.slice(i, i + 2);
-    const p = puncts3.includes(three) ? three : puncts2.includes(two) ? two : ch;
+    const next = text[i + 1];
+    let p = ch;
+    if (next !== undefined && PUNCT2_FIRST.has(ch)) {
+      const two = ch + next;
+      if (puncts2.has(two)) p = puncts3.has(two + text[i + 2]) ? two + text[i + 2] : two;
+      else if (two === '..' && text[i + 2] === '.') p = '...';
+    }
     out.push({ kind: 'punct', start: i, end: i + p.length, text: p });
     i += p.length;
   }

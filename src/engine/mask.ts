@@ -52,12 +52,16 @@ function mkArg(text: string, start: number, end: number) {
 }
 
 /** Replaces text[start,end) keeping newlines (so line numbers hold) and the length. */
-function blank(buf: string[], start: number, end: number): void {
-  for (let i = start; i < end; i++) if (buf[i] !== '\n' && buf[i] !== '\r') buf[i] = ' ';
+type Buf = Uint8Array;
+const NL = 10;
+const CR = 13;
+
+function blank(buf: Buf, start: number, end: number): void {
+  for (let i = start; i < end; i++) if (buf[i] !== NL && buf[i] !== CR) buf[i] = 32;
 }
 
-function put(buf: string[], start: number, s: string): void {
-  for (let i = 0; i < s.length; i++) buf[start + i] = s[i];
+function put(buf: Buf, start: number, s: string): void {
+  for (let i = 0; i < s.length; i++) buf[start + i] = s.charCodeAt(i);
 }
 
 const condOpen = /^#\s*(if|ifdef|ifndef)\b/;
@@ -69,7 +73,7 @@ const cplusplus = /^#\s*(ifdef\s+__cplusplus|if\s+defined\s*\(?\s*__cplusplus)/;
 export type NameResolver = (tokens: Token[], k: number) => { name: string; close: number } | undefined;
 
 export function mask(text: string, tokens: Token[], rules: MacroRules, names?: NameResolver): Masked {
-  const buf = text.split('');
+  const buf: Buf = Buffer.from(text, 'latin1');
   const declaring: MacroUse[] = [];
   const renames = new Map<number, string>();
   let blankedDirectives = 0;
@@ -162,7 +166,7 @@ export function mask(text: string, tokens: Token[], rules: MacroRules, names?: N
           if (n.close > k) {
             // One identifier of the same width stands for the whole use.
             const end = tokens[n.close].end;
-            for (let i = t.end; i < end; i++) if (buf[i] !== '\n' && buf[i] !== '\r') buf[i] = '_';
+            for (let i = t.end; i < end; i++) if (buf[i] !== NL && buf[i] !== CR) buf[i] = 95;
             k = n.close;
           }
         }
@@ -170,11 +174,11 @@ export function mask(text: string, tokens: Token[], rules: MacroRules, names?: N
     }
     prev = tokens[k];
   }
-  return { text: buf.join(''), declaring, renames, blankedDirectives };
+  return { text: Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('latin1'), declaring, renames, blankedDirectives };
 }
 
 /** Masks one macro use; returns the index of the last token consumed. */
-function applyRule(text: string, buf: string[], tokens: Token[], k: number, rule: MacroRule, declaring: MacroUse[]): number {
+function applyRule(text: string, buf: Buf, tokens: Token[], k: number, rule: MacroRule, declaring: MacroUse[]): number {
   const t = tokens[k];
   const hasParen = tokens[k + 1]?.text === '(';
   const close = hasParen ? matchingClose(tokens, k + 1) : -1;
@@ -212,8 +216,8 @@ function applyRule(text: string, buf: string[], tokens: Token[], k: number, rule
       // "M(args)" becomes "M'(args),": the name loses its last letter to make room for the comma.
       if (t.end - t.start < 2) return k;
       put(buf, t.end - 1, ' ');
-      for (let i = t.end; i < tokens[close].end; i++) buf[i - 1] = text[i];
-      buf[tokens[close].end - 1] = ',';
+      for (let i = t.end; i < tokens[close].end; i++) buf[i - 1] = text.charCodeAt(i) & 0xff;
+      buf[tokens[close].end - 1] = 44;
       return close;
     case 'declares': {
       const args = splitArgs(text, tokens, k + 1, close);
