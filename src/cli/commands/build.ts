@@ -1,11 +1,142 @@
+import path from 'node:path';
 import type { Command } from './types.ts';
-import { UsageError } from '../errors.ts';
+import { exitCodes } from '../errors.ts';
+import { progress } from '../log.ts';
+import { buildTree, BuildFailed, variants, type BuildProgress, type BuildSummary } from '../../cpython24/build.ts';
+
+const intro = `Copy a CPython 2.4 tree to --out DIR, configure and build it there with today's gcc, and record what came out. <src> is never modified; the build happens in the copy.`;
+
+const help = `Variants:
+  stock  threads on, -DPYGLOBAL_STOCK: PYGLOBAL expands to nothing, so a rewritten tree builds
+         exactly like the original. Also builds a pristine tree, as the reference build.
+  tls    --without-threads, PYGLOBAL = __thread: one isolated interpreter per OS thread. Needs a
+         tree rewritten by \`pyglobal apply\` (Include/pyglobal.h); also links the pymt driver
+         (src/c/pymt.c) against libpython2.4.a with -export-dynamic, when that source exists.
+
+Facts it applies, each measured on 2.4.6 with gcc 12 (DESIGN.md §3):
+  BASECFLAGS=-fwrapv    2.4 relies on signed overflow wrapping; without it gcc 12 miscompiles
+                        int arithmetic ((sys.maxint-1)**2 gives 4) and 8 more tests fail.
+                        BASECFLAGS also reaches the extension modules built by setup.py; the
+                        report checks that every compile line carries it.
+  setarch --uname-2.6   configure names the platform after \`uname -r\`; on a 6.x kernel that is
+                        linux6. Under a 2.6 uname it is linux2, what 2.4's Lib and tests expect.
+  setup.cfg [build_ext] library_dirs=/usr/lib/<multiarch>: 2.4's setup.py does not search the
+                        multiarch folder and silently drops zlib, bz2, readline and crypt.
+  make -j<cores>        configure takes ~85 s and make ~80 s on 2 cores.
+
+Output in DIR: the built tree (python, libpython2.4.a, build/lib.*/ *.so), pyglobal-build.log
+(everything configure, make and setup.py printed) and pyglobal-build.json (the summary that
+--json prints; audit and test read it to learn the variant). Progress goes to stderr.
+Extension modules that setup.py skipped or failed are listed with the reason.
+
+Exit codes: 0 built · 2 bad input, or the build failed (the phase and the last 30 log lines
+are printed).`;
 
 export const buildCommand: Command = {
-  command: 'build',
-  describe: '(not built yet)',
-  builder: (y) => y,
-  run: async () => {
-    throw new UsageError('build is not built yet');
+  command: 'build [src]',
+  describe: 'copy a CPython 2.4 tree and build it (stock or thread-local variant)',
+  builder: (y) =>
+    y
+      .usage(`pyglobal build <src> --variant stock|tls --out DIR [--force] [--json]\n\n${intro}`)
+      .epilogue(help)
+      .positional('src', { type: 'string', describe: 'the CPython 2.4 source tree to copy (required)' })
+      .option('variant', {
+        choices: variants,
+        default: 'stock',
+        describe: 'stock: threads, PYGLOBAL empty · tls: --without-threads, PYGLOBAL = __thread',
+      })
+      .option('out', { type: 'string', demandOption: true, describe: 'folder to copy into and build in' })
+      .option('force', { type: 'boolean', default: false, describe: 'replace an earlier pyglobal build in --out' })
+      .option('jobs', { alias: 'j', type: 'number', describe: 'parallel make jobs (default: number of cores)' })
+      .option('pymt', { type: 'string', describe: 'driver source for the tls variant (default: src/c/pymt.c)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON on stdout' })
+      .example('pyglobal build Python-2.4.6 --out out/stock', 'the reference build (stock variant)')
+      .example('pyglobal build out/rw --variant tls --out out/tls', 'the thread-local build of a tree rewritten by apply')
+      .example('pyglobal build out/rw --out out/rw-stock --json', 'the rewritten tree with PYGLOBAL empty; JSON summary'),
+  run: async (args) => {
+    const bar = progress('build');
+    try {
+      const summary = await buildTree(
+        {
+          src: args.src,
+          variant: args.variant,
+          out: args.out,
+          force: args.force,
+          jobs: args.jobs,
+          extraSources: { pymt: args.pymt },
+        },
+        (p) => renderProgress(bar, p),
+      );
+      bar.done();
+      process.stdout.write(args.json ? JSON.stringify(summary, null, 2) + '\n' : formatSummary(summary));
+      return exitCodes.ok;
+    } catch (e) {
+      bar.done();
+      if (e instanceof BuildFailed && args.json) process.stdout.write(JSON.stringify(e.summary, null, 2) + '\n');
+      throw e;
+    }
   },
 };
+
+export function clock(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+function renderProgress(bar: ReturnType<typeof progress>, p: BuildProgress): void {
+  if (p.event === 'end') {
+    bar.done(`${p.phase}: ${p.unit ? `${p.done} ${p.unit}` : 'done'} in ${(p.phaseMs / 1000).toFixed(1)}s`);
+    return;
+  }
+  const count = p.expected ? `${p.done}/${p.expected}` : `${p.done}`;
+  const parts = [`${p.phase} ${count} ${p.unit}`];
+  if (p.current) parts.push(p.current.length > 50 ? '…' + p.current.slice(-49) : p.current);
+  if (p.warnings || p.errors) parts.push(`${p.warnings} warnings, ${p.errors} errors`);
+  parts.push(`${clock(p.phaseMs)} (total ${clock(p.totalMs)})`);
+  bar.update(parts.join(' · '));
+}
+
+export function formatSummary(s: BuildSummary): string {
+  const d = s.durations;
+  const phases = (
+    [
+      ['copy', d.copy],
+      ['configure', d.configure],
+      ['make core', d.makeCore],
+      ['make extensions', d.makeExtensions],
+      ['check', d.check],
+      ['extras', d.extras],
+    ] as const
+  )
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k} ${v}s`)
+    .join(' · ');
+  const rel = (t: string) => t.split(s.out + path.sep).join('');
+  const failed = s.failedExtensions
+    .map((f) => {
+      const why = f.reason === 'not attempted' ? 'not attempted by setup.py' : `${f.reason}: ${rel(f.detail ?? '')}`;
+      return `    ${f.name.padEnd(16)} ${why}${f.needs ? `\n${' '.repeat(21)}needs ${f.needs}` : ''}`;
+    })
+    .join('\n');
+  const byPhase = Object.entries(s.warningsByPhase)
+    .filter(([, n]) => n)
+    .map(([p, n]) => `${p} ${n}`)
+    .join(', ');
+  const flags = s.flagCheck.missing.length
+    ? `MISSING on ${s.flagCheck.missing.length} compiles (first: ${s.flagCheck.missing[0].object})`
+    : `on all ${s.flagCheck.compiles} compiles`;
+  const lines = [
+    `built the ${s.variant} variant of CPython ${s.version}${s.rewritten ? ' (rewritten tree)' : ''} in ${s.out} (${clock(d.total * 1000)})`,
+    `  python      ${s.python}  (sys.platform ${s.platform}, thread module ${s.threads ? 'present' : 'absent'})`,
+    `  libpython   ${s.libpython}  (${s.coreObjects.compiled}${s.coreObjects.expected ? `/${s.coreObjects.expected}` : ''} core objects compiled)`,
+    `  extensions  ${s.extensions.count} built in ${s.extensions.dir}`,
+    `  not built   ${s.failedExtensions.length}${s.failedExtensions.length ? ':\n' + failed : ''}`,
+    `  warnings    ${s.warnings}${byPhase ? ` (${byPhase})` : ''}; errors ${s.errors}`,
+    `  flags       ${s.flagCheck.required.join(' ')} ${flags}`,
+    ...s.extras.map((x) => `  ${x.name.padEnd(11)} ${x.status}: ${x.note}`),
+    `  phases      ${phases}`,
+    `  log         ${s.log}`,
+    ...s.notes.map((n) => `  note: ${n}`),
+  ];
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,91 @@
+// Products built after `make`, beside python and libpython2.4.a. Each says which variants want it;
+// a product whose source is not there yet is skipped with a note, never reported as built.
+import fs from 'node:fs';
+import path from 'node:path';
+import { runLogged, type LogFile } from './run.ts';
+import type { Variant } from '../build.ts';
+
+export interface ExtraContext {
+  /** The built tree (the --out folder). */
+  out: string;
+  variant: Variant;
+  env: NodeJS.ProcessEnv;
+  log: LogFile;
+  onLine: (line: string) => void;
+  /** Overrides of product sources by product name (tests, or a driver kept elsewhere). */
+  sources: Record<string, string | undefined>;
+}
+
+export interface ExtraResult {
+  name: string;
+  status: 'built' | 'skipped' | 'failed';
+  path?: string;
+  note: string;
+}
+
+export interface ExtraProduct {
+  name: string;
+  variants: Variant[];
+  defaultSource: string;
+  build(ctx: ExtraContext, source: string): Promise<ExtraResult>;
+}
+
+/**
+ * pymt: the driver that runs N interpreters in N threads. It links the static library with
+ * -export-dynamic, without which the extension .so files cannot find the Py* symbols.
+ */
+export const pymtProduct: ExtraProduct = {
+  name: 'pymt',
+  variants: ['tls'],
+  defaultSource: 'src/c/pymt.c',
+  async build(ctx, source) {
+    const exe = path.join(ctx.out, 'pymt');
+    const args = [
+      '-pthread',
+      `-I${ctx.out}`,
+      `-I${path.join(ctx.out, 'Include')}`,
+      source,
+      path.join(ctx.out, 'libpython2.4.a'),
+      '-Xlinker',
+      '-export-dynamic',
+      '-lpthread',
+      '-ldl',
+      '-lutil',
+      '-lm',
+      '-o',
+      exe,
+    ];
+    const r = await runLogged('gcc', args, { cwd: ctx.out, env: ctx.env, log: ctx.log, onLine: ctx.onLine });
+    if (r.code !== 0 || !fs.existsSync(exe)) {
+      return { name: 'pymt', status: 'failed', note: `gcc exited with ${r.code ?? r.signal} linking ${source}` };
+    }
+    return { name: 'pymt', status: 'built', path: exe, note: `built from ${source}` };
+  },
+};
+
+export const extraProducts: ExtraProduct[] = [pymtProduct];
+
+/** Builds every product the variant wants; stops at the first failure (the caller reports it). */
+export async function buildExtras(
+  ctx: ExtraContext,
+  projectRoot: string,
+  products: ExtraProduct[] = extraProducts,
+): Promise<ExtraResult[]> {
+  const results: ExtraResult[] = [];
+  for (const p of products) {
+    if (!p.variants.includes(ctx.variant)) continue;
+    const source = ctx.sources[p.name] ?? path.join(projectRoot, p.defaultSource);
+    if (!fs.existsSync(source)) {
+      results.push({
+        name: p.name,
+        status: 'skipped',
+        note: `${source} does not exist (yet); ${p.name} not built`,
+      });
+      continue;
+    }
+    const r = await p.build(ctx, source);
+    results.push(r);
+    if (r.status === 'failed') break;
+  }
+  return results;
+}

@@ -1,0 +1,110 @@
+// Reads the merged stdout+stderr of configure / make / setup.py line by line and keeps the
+// counts the build report needs. Pure: feed it lines, read the tally; tests use literal lines.
+
+export interface CompileLine {
+  /** The object file named by -o. */
+  object: string;
+  /** Every argument, split on blanks (good enough to look for a flag). */
+  args: string[];
+}
+
+const compilerRe = /^(?:\S*\/)?(?:gcc|cc|clang|c\+\+|g\+\+)(?:-\d+)?\s/;
+
+/** A compiler invocation that produces an object file (`-c ... -o x.o`), else undefined. */
+export function parseCompileLine(line: string): CompileLine | undefined {
+  if (!compilerRe.test(line)) return undefined;
+  const args = line.trim().split(/\s+/);
+  if (!args.includes('-c')) return undefined;
+  const o = args.indexOf('-o');
+  const object = o >= 0 ? args[o + 1] : undefined;
+  if (!object || !object.endsWith('.o')) return undefined;
+  return { object, args };
+}
+
+// gcc prints "file:line:col: warning: ..." and the linker "...: warning: the use of ..."; with
+// LC_ALL=C these words are not translated.
+const warningRe = /(^|:\s*)warning:\s/;
+const errorRe = /(^|:\s*)(fatal error|error):\s/;
+
+export function isWarning(line: string): boolean {
+  return warningRe.test(line);
+}
+export function isError(line: string): boolean {
+  return errorRe.test(line);
+}
+
+/** The lines of make's output where the `sharedmods` step (setup.py build) begins. */
+export function startsExtensionBuild(line: string): boolean {
+  return /^running build(_ext)?$/.test(line.trim()) || /\bsetup\.py\b.*\bbuild\b/.test(line);
+}
+
+/** distutils' "building 'name' extension" line, else undefined. */
+export function extensionBuildingName(line: string): string | undefined {
+  return /^building '([^']+)' extension$/.exec(line.trim())?.[1];
+}
+
+/** setup.py's "*** WARNING: renaming "x" since importing it failed: why". */
+export function importFailure(line: string): { name: string; why: string } | undefined {
+  const m = /WARNING: renaming "([^"]+)" since importing it failed: (.*)$/.exec(line);
+  if (m) return { name: m[1], why: m[2] };
+  const m2 = /WARNING: importing extension "([^"]+)" failed with (.*)$/.exec(line);
+  return m2 ? { name: m2[1], why: m2[2] } : undefined;
+}
+
+export interface ExtensionAttempt {
+  name: string;
+  /** The first compiler or linker error printed while this extension was being built. */
+  firstError?: string;
+  importError?: string;
+}
+
+/** Running tally over one phase's lines. */
+export class LogTally {
+  warnings = 0;
+  errors = 0;
+  compiled: CompileLine[] = [];
+  attempts: ExtensionAttempt[] = [];
+  /** The first error of the phase: with make -j, the tail of the log may belong to another job. */
+  firstError?: string;
+  private current?: ExtensionAttempt;
+
+  feed(line: string): { compiled?: CompileLine; building?: string } {
+    if (isWarning(line)) this.warnings++;
+    if (isError(line)) {
+      this.errors++;
+      this.firstError ??= line.trim();
+      if (this.current && !this.current.firstError) this.current.firstError = line.trim();
+    }
+    const failed = importFailure(line);
+    if (failed) {
+      const a = this.attempts.find((x) => x.name === failed.name);
+      if (a) a.importError = failed.why;
+      else this.attempts.push({ name: failed.name, importError: failed.why });
+    }
+    const building = extensionBuildingName(line);
+    if (building) {
+      this.current = { name: building };
+      this.attempts.push(this.current);
+      return { building };
+    }
+    const compiled = parseCompileLine(line);
+    if (compiled) {
+      this.compiled.push(compiled);
+      return { compiled };
+    }
+    return {};
+  }
+}
+
+/** Lines a compile command prints that lack one of the required flags (the -fwrapv check). */
+export function compilesMissingFlags(
+  compiled: CompileLine[],
+  required: string[],
+): { object: string; missing: string[] }[] {
+  const out: { object: string; missing: string[] }[] = [];
+  for (const c of compiled) {
+    const missing = required.filter((f) => !c.args.includes(f));
+    if (missing.length) out.push({ object: c.object, missing });
+  }
+  return out;
+}
