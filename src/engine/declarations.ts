@@ -19,15 +19,22 @@ export interface RawDeclaration {
   insertAt: number;
   range: Range;
   sharedStatement: boolean;
+  /** The type as written after the storage class, and the declarator without its initializer. */
+  specifiers: Range;
+  declarator: Range;
+  /** Already marked thread-local (a TLS keyword or macro precedes the name). */
+  threadLocal: boolean;
 }
 
 export function extractDeclarations(
   tree: Tree,
   text: string,
-  opts: { forwardMacros?: Set<string>; renames?: Map<number, string> } = {},
+  opts: { forwardMacros?: Set<string>; renames?: Map<number, string>; tlsMarkers?: string[] } = {},
 ): RawDeclaration[] {
   const out: RawDeclaration[] = [];
   visit(tree.rootNode, undefined, out, text, opts.forwardMacros ?? new Set());
+  const marker = new RegExp(`\\b(${['__thread', '_Thread_local', 'thread_local', ...(opts.tlsMarkers ?? [])].join('|')})\\b|__declspec\\s*\\(\\s*thread\\s*\\)`);
+  for (const d of out) d.threadLocal = marker.test(text.slice(d.range.start, d.offset));
   const renames = opts.renames;
   if (renames?.size) for (const d of out) d.name = renames.get(d.offset) ?? d.name;
   return out;
@@ -184,6 +191,9 @@ function fromDeclaration(decl: SyntaxNode, fn: string | undefined, out: RawDecla
       insertAt: lastStorageEnd >= 0 ? typeStart : decl.startIndex,
       range: { start: decl.startIndex, end: decl.endIndex },
       sharedStatement: shared,
+      specifiers: { start: typeStart, end: typeEnd },
+      declarator: { start: target.startIndex, end: target.endIndex },
+      threadLocal: false,
     });
   }
 }

@@ -8,7 +8,7 @@ export type MacroRule =
   /** `M(T)` wraps a type: `M(T) x;` means `<means> T x;` (means may be ''). */
   | { kind: 'wrapper'; name: string; means: string; reason: string }
   /** `M` or `M(...)` contributes nothing to declarations: erase it. */
-  | { kind: 'erase'; name: string; args: boolean; reason: string }
+  | { kind: 'erase'; name: string; args: boolean; reason: string; marksThreadLocal?: boolean }
   /** `M` stands for member declarations inside a struct body. */
   | { kind: 'fields'; name: string; reason: string }
   /** `M` or `M(...)` is a statement that needs no `;`; it opens a block, closes one, or stands alone. */

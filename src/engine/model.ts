@@ -63,6 +63,11 @@ export interface Declaration extends Position {
   bodyInsert?: { file: string; offset: number };
   /** Other variables declared in the same statement (int a, b;) share one insertAt. */
   sharedStatement: boolean;
+  /** The type as written after the storage class, and the declarator without its initializer (absent for macro-made ones). */
+  specifiers?: Range;
+  declarator?: Range;
+  /** Already marked thread-local in the source (PYGLOBAL, __thread, ...). */
+  threadLocal: boolean;
 }
 
 export type Classification = 'thread-local' | 'shared-immutable' | 'shared-process';

@@ -45,7 +45,7 @@ export function parseFile(lexed: Lexed, ctx: FileContext): ParsedFile {
   const tree = parseC(masked.text);
   const errors = countErrors(tree);
   const forwardMacros = new Set([...ctx.rules.values()].filter((r) => r.kind === 'storage' && /forward/.test(r.name)).map((r) => r.name));
-  const raw = extractDeclarations(tree, source.text, { forwardMacros, renames: masked.renames });
+  const raw = extractDeclarations(tree, source.text, { forwardMacros, renames: masked.renames, tlsMarkers: tlsMarkers(ctx.rules) });
   const here = (offset: number) => ({ file: source.path, ...positionOf(lines, offset) });
   const declarations: Declaration[] = [];
   const depths = errors.errorNodes + errors.missingNodes > 0 ? braceDepths(tokens) : undefined;
@@ -63,6 +63,10 @@ export function parseFile(lexed: Lexed, ctx: FileContext): ParsedFile {
   declarations.push(...fromFileMacros(lexed, tree, ctx, visible));
   declarations.sort((a, b) => a.offset - b.offset || a.name.localeCompare(b.name));
   return { path: source.path, declarations, errors, blankedDirectives: masked.blankedDirectives };
+}
+
+function tlsMarkers(rules: MacroRules): string[] {
+  return [...rules.values()].filter((r) => r.kind === 'erase' && r.marksThreadLocal).map((r) => r.name);
 }
 
 function enclosingFunction(tree: Tree, offset: number): string | undefined {
@@ -114,6 +118,7 @@ function fromDeclaringUse(use: MacroUse, tree: Tree, text: string, here: (o: num
       range: { start: use.start, end },
       viaMacro: rule.name,
       sharedStatement: false,
+      threadLocal: false,
     },
   ];
 }
@@ -211,7 +216,7 @@ function declarationsInExpansion(
   const toks = tokenize(text, 0, text.length, { directives: false });
   const masked = mask(text, toks, ctx.rules);
   const tree = parseC(masked.text);
-  const raw: RawDeclaration[] = extractDeclarations(tree, text);
+  const raw: RawDeclaration[] = extractDeclarations(tree, text, { tlsMarkers: tlsMarkers(ctx.rules) });
   const fnAtUse = enclosingFunction(mainTree, useAt);
   const pos = { file: lexed.source.path, ...positionOf(lexed.lines, useAt) };
   const defLines = ctx.linesOf(def.file);
@@ -256,6 +261,7 @@ function declarationsInExpansion(
       range: { start: useAt, end: useAt },
       viaMacro: `${def.name} → ${rule.name}`,
       sharedStatement: false,
+      threadLocal: false,
       macroDefinedAt: defPos,
     });
   }

@@ -150,6 +150,7 @@ function glob(
             insertAt: 0,
             range: { start: 0, end: 0 },
             sharedStatement: false,
+      threadLocal: false,
           },
     declarations: [],
     classification: o.classification ?? 'thread-local',
