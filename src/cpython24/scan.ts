@@ -8,6 +8,7 @@ import { positionOf } from '../engine/lex.ts';
 import type { MacroDef } from '../engine/macro-defs.ts';
 import type { Declaration, FileReport, Finding, ScanResult } from '../engine/model.ts';
 import { classify } from './classify.ts';
+import { refineClassification } from './refine.ts';
 import { loadMacroRules } from './rules.ts';
 import { loadReviewed, staleRows } from './reviewed.ts';
 import { listSources, openTree, type Tree } from './tree.ts';
@@ -140,6 +141,12 @@ export function scanOpened(tree: Tree, opts: ScanOptions = {}): ScanResult {
   });
   opts.onProgress?.(files.length, files.length, '');
   const globals = classify(linkSymbols(decls), macros, reviewed);
+  refineClassification({
+    globals,
+    texts: new Map([...lexed].map(([p, lx]) => [p, lx.source.text])),
+    defines: new Map([...lexed].map(([p, lx]) => [p, lx.defines])),
+    includes,
+  });
   for (const r of staleRows(reviewed, globals)) {
     findings.push({ file: `rules/reviewed/${r.source.split('#')[0]}`, line: 1, column: 1, ruleId: 'stale-reviewed-row', severity: 'error', message: `reviewed row ${r.source} (${r.file} ${r.function} ${r.name}) matches no global` });
   }

@@ -1,0 +1,154 @@
+// Second look at the classification, with the file texts at hand: what the first pass called
+// shared can be forced thread-local by its initializer or statement, and plain string arrays
+// that nothing writes are shared. Runs inside the scan, so every report sees the same answer.
+import type { Global } from '../engine/model.ts';
+import type { MacroDef } from '../engine/macro-defs.ts';
+import { buildMacroIndex, type MacroIndex } from '../engine/macro-index.ts';
+import { expandText, referencedNames } from '../engine/initializers.ts';
+import { tokenize } from '../engine/lex.ts';
+
+export interface RefineInput {
+  globals: Global[];
+  texts: Map<string, string>;
+  defines: Map<string, MacroDef[]>;
+  includes: Map<string, string[]>;
+}
+
+export function includesClosure(includes: Map<string, string[]>, file: string): Set<string> {
+  const seen = new Set<string>();
+  const st = [file];
+  while (st.length) {
+    for (const h of includes.get(st.pop()!) ?? []) if (!seen.has(h)) seen.add(h), st.push(h);
+  }
+  return seen;
+}
+
+export interface InitAnalysis {
+  macros: MacroIndex;
+  /** Thread-local variables the definition's initializer names (empty: still a constant). */
+  refs(g: Global): string[];
+  markTls(g: Global): void;
+}
+
+export function initAnalysis(globals: Global[], texts: Map<string, string>, defines: Map<string, MacroDef[]>, includes: Map<string, string[]>): InitAnalysis {
+  const macros = buildMacroIndex(defines, includes);
+  const tls = tlsNames(globals);
+  const closures = new Map<string, Set<string>>();
+  const closureOf = (f: string) => {
+    let c = closures.get(f);
+    if (!c) closures.set(f, (c = includesClosure(includes, f)));
+    return c;
+  };
+  return {
+    macros,
+    markTls: tls.add,
+    refs(g: Global): string[] {
+      const d = g.definition;
+      if (!d?.init) return [];
+      const text = texts.get(d.file)?.slice(d.init.start, d.init.end) ?? '';
+      // Literals alone never name a variable.
+      if (!/[A-Za-z_]/.test(text.replace(/"(\\.|[^"\\])*"/g, '').replace(/'(\\.|[^'\\])*'/g, ''))) return [];
+      const expanded = expandText(text, macros.visible(d.file));
+      return referencedNames(expanded, (n) => tls.isTls(d.file, n, closureOf(d.file)));
+    },
+  };
+}
+
+function tlsNames(globals: Global[]) {
+  const external = new Set<string>();
+  const internal = new Map<string, Set<string>>();
+  const statics = new Map<string, Set<string>>(); // every file-scope static name, TLS or not: they shadow
+  const add = (g: Global) => {
+    if (g.function) return;
+    if (g.linkage === 'external') external.add(g.name);
+    else {
+      if (!internal.has(g.file)) internal.set(g.file, new Set());
+      internal.get(g.file)!.add(g.name);
+    }
+  };
+  for (const g of globals) {
+    if (!g.function && g.linkage === 'internal') {
+      if (!statics.has(g.file)) statics.set(g.file, new Set());
+      statics.get(g.file)!.add(g.name);
+    }
+    if (g.classification === 'thread-local') add(g);
+  }
+  return {
+    add,
+    isTls(file: string, name: string, closure: Set<string>): boolean {
+      if (internal.get(file)?.has(name)) return true;
+      if (statics.get(file)?.has(name)) return false;
+      for (const h of closure) if (internal.get(h)?.has(name)) return true;
+      return external.has(name);
+    },
+  };
+}
+
+/** `static char x[] = "..."` whose file never writes an element: a docstring in all but name. */
+function isUnwrittenString(g: Global, texts: Map<string, string>, tokensOf: (f: string) => ReturnType<typeof tokenize>): boolean {
+  const d = g.definition;
+  if (!d || g.linkage !== 'internal' || !d.isArray || d.isPointer || !d.init || !d.declarator) return false;
+  const text = texts.get(d.file)!;
+  if (!/^(unsigned\s+|signed\s+)?char$/.test(text.slice(d.specifiers!.start, d.specifiers!.end).trim())) return false;
+  if (!/^\[\s*\]$/.test(text.slice(d.offset + g.name.length, d.declarator.end).trim())) return false;
+  const init = text.slice(d.init.start, d.init.end).trim();
+  if (!/^("(\\.|[^"\\])*"\s*)+$/.test(init)) return false;
+  const toks = tokensOf(d.file);
+  for (let k = 0; k < toks.length; k++) {
+    const t = toks[k];
+    if (t.kind !== 'ident' || t.text !== g.name || t.start === d.offset) continue;
+    const prev = toks[k - 1]?.text;
+    const next = toks[k + 1]?.text;
+    if (prev === '.' || prev === '->') continue;
+    // x[i] = ..., *x = ..., x passed to a copying function, ++/-- through it
+    if (next === '[' || prev === '*' || prev === '++' || prev === '--') return false;
+    const fn = toks[k - 2]?.kind === 'ident' && prev === '(' ? toks[k - 2].text : '';
+    if (/^(str|mem|w?cs)n?(cpy|cat|set|move)$|printf$|^fgets$|^read$|^gets$/.test(fn)) return false;
+  }
+  return true;
+}
+
+export function refineClassification(input: RefineInput): void {
+  const { globals, texts, defines, includes } = input;
+  const tokenCache = new Map<string, ReturnType<typeof tokenize>>();
+  const tokensOf = (f: string) => {
+    let t = tokenCache.get(f);
+    if (!t) tokenCache.set(f, (t = tokenize(texts.get(f)!)));
+    return t;
+  };
+  for (const g of globals) {
+    if (g.classification !== 'thread-local' || g.reasonSource !== 'analysis:default') continue;
+    if (isUnwrittenString(g, texts, tokensOf)) {
+      Object.assign(g, {
+        classification: 'shared-immutable',
+        reason: 'a string array (static char x[] = "...") that no code in its file writes: a docstring in all but name',
+        reasonSource: 'analysis:unwritten-string',
+      });
+    }
+  }
+  const ia = initAnalysis(globals, texts, defines, includes);
+  // A shared variable whose initializer holds a thread-local address cannot stay shared; nor can
+  // a variable declared in one statement with a thread-local one (PYGLOBAL covers the statement).
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const g of globals) {
+      if (g.classification === 'thread-local' || !g.definition || g.reasonSource.startsWith('rules/reviewed')) continue;
+      const refs = ia.refs(g);
+      if (refs.length) {
+        Object.assign(g, { classification: 'thread-local', reason: `its initializer holds the address of thread-local ${refs.join(', ')}`, reasonSource: 'analysis:initializer' });
+        ia.markTls(g);
+        changed = true;
+      }
+    }
+    const tlsStatements = new Set(globals.filter((g) => g.classification === 'thread-local' && g.definition).map((g) => `${g.definition!.file}@${g.definition!.range.start}`));
+    for (const g of globals) {
+      const d = g.definition;
+      if (g.classification === 'thread-local' || !d?.sharedStatement) continue;
+      if (tlsStatements.has(`${d.file}@${d.range.start}`)) {
+        Object.assign(g, { classification: 'thread-local', reason: 'declared in one statement with a thread-local variable', reasonSource: 'analysis:statement' });
+        ia.markTls(g);
+        changed = true;
+      }
+    }
+  }
+}
