@@ -29,10 +29,10 @@ export interface RawDeclaration {
 export function extractDeclarations(
   tree: Tree,
   text: string,
-  opts: { forwardMacros?: Set<string>; renames?: Map<number, string>; tlsMarkers?: string[] } = {},
+  opts: { forwardMacros?: Set<string>; renames?: Map<number, string>; tlsMarkers?: string[]; masked?: string } = {},
 ): RawDeclaration[] {
   const out: RawDeclaration[] = [];
-  visit(tree.rootNode, undefined, out, text, opts.forwardMacros ?? new Set());
+  visit(tree.rootNode, undefined, out, text, opts.forwardMacros ?? new Set(), opts.masked === undefined ? undefined : storageWords(opts.masked));
   const marker = new RegExp(`\\b(${['__thread', '_Thread_local', 'thread_local', ...(opts.tlsMarkers ?? [])].join('|')})\\b|__declspec\\s*\\(\\s*thread\\s*\\)`);
   for (const d of out) d.threadLocal = marker.test(text.slice(d.range.start, d.offset));
   const renames = opts.renames;
@@ -48,15 +48,40 @@ const containers = new Set([
   'labeled_statement', 'ERROR',
 ]);
 
-/** Depth-first walk with a cursor: cheap, since only declarations become node objects. */
-function visit(root: SyntaxNode, _fn: string | undefined, out: RawDeclaration[], text: string, fwd: Set<string>): void {
+/** Offsets of every `static` and `extern` in the text the tree was parsed from, ascending. */
+function storageWords(masked: string): Int32Array {
+  const at: number[] = [];
+  for (const w of ['static', 'extern']) for (let i = masked.indexOf(w); i >= 0; i = masked.indexOf(w, i + 6)) at.push(i);
+  return Int32Array.from(at.sort((a, b) => a - b));
+}
+
+/** Whether [start, end) holds the text `static` or `extern`: no storage class specifier can be in it otherwise. */
+function spellsStorage(words: Int32Array, start: number, end: number): boolean {
+  let lo = 0;
+  let hi = words.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (words[mid] < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < words.length && words[lo] + 6 <= end;
+}
+
+/**
+ * Depth-first walk with a cursor: cheap, since only declarations become node objects.
+ * Inside a function only static and extern declarations count, so with `words` (see storageWords)
+ * a subtree that cannot spell either is skipped unseen: most function bodies.
+ */
+function visit(root: SyntaxNode, _fn: string | undefined, out: RawDeclaration[], text: string, fwd: Set<string>, words?: Int32Array): void {
   const c = root.walk();
   const fns: { depth: number; name: string }[] = [];
   let depth = 0;
   for (;;) {
     const type = c.nodeType;
     let descend = containers.has(type);
-    if (type === 'declaration') {
+    if (words && fns.length && (descend || type === 'declaration') && !spellsStorage(words, c.startIndex, c.endIndex)) {
+      descend = false;
+    } else if (type === 'declaration') {
       fromDeclaration(c.currentNode, fns.length ? fns[fns.length - 1].name : undefined, out, text, fwd);
       descend = false;
     } else if (type === 'function_definition') {

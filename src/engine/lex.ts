@@ -160,6 +160,40 @@ export function tokenize(text: string, from = 0, to = text.length, opts: { direc
   return out;
 }
 
+/**
+ * The directive tokens of tokenize(text), without making the others: what a file's #defines and
+ * #includes need. It skips exactly what tokenize skips (comments, literals, line continuations),
+ * so a '#' counts here if and only if it starts a directive token there.
+ */
+export function directives(text: string): Token[] {
+  const out: Token[] = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const cc = text.charCodeAt(i);
+    if (cc === 47 /* / */) {
+      const c = commentEnd(text, i);
+      if (c >= 0) {
+        i = c;
+        continue;
+      }
+    } else if (cc === 34 /* " */ || cc === 39 /* ' */) {
+      i = quotedEnd(text, i, text[i]);
+      continue;
+    } else if (cc === 35 /* # */ && atLineStart(text, i)) {
+      const e = directiveEnd(text, i);
+      out.push({ kind: 'directive', start: i, end: e, text: text.slice(i, e) });
+      i = e;
+      continue;
+    } else if (cc === 92 /* \ */ && (text[i + 1] === '\n' || text[i + 1] === '\r')) {
+      i += 2;
+      continue;
+    }
+    i++;
+  }
+  return out;
+}
+
 /** Line starts of a text, for offset → line/column. */
 export function lineIndex(text: string): number[] {
   const starts = [0];

@@ -1,5 +1,5 @@
 // One file through the front of the pipeline: bytes → tokens → masked text → tree → declarations.
-import { tokenize, lineIndex, positionOf, matchingClose, type Token } from './lex.ts';
+import { tokenize, directives, lineIndex, positionOf, matchingClose, type Token } from './lex.ts';
 import { mask, type MacroUse, type NameResolver } from './mask.ts';
 import { parseC, countErrors, type Tree, type ErrorCounts } from './parse.ts';
 import { extractDeclarations, type RawDeclaration } from './declarations.ts';
@@ -9,18 +9,21 @@ import { declaringMacros, expand, findUse, type Origin } from './macro-expand.ts
 import type { MacroRules } from './macro-rules.ts';
 import type { Declaration, SourceText } from './model.ts';
 
-/** What can be known of a file without parsing it: enough to resolve includes and macros. */
+/**
+ * What can be known of a file without parsing it: enough to resolve includes and macros.
+ * Its tokens are made again when it is parsed: holding two million of them for the whole tree
+ * between the two steps cost more in garbage collection than tokenizing does.
+ */
 export interface Lexed {
   source: SourceText;
-  tokens: Token[];
   defines: MacroDef[];
   includes: { name: string; at: number }[];
   lines: number[];
 }
 
 export function lexFile(source: SourceText): Lexed {
-  const tokens = tokenize(source.text);
-  return { source, tokens, defines: collectDefines(source.path, tokens), includes: collectIncludes(tokens), lines: lineIndex(source.text) };
+  const dirs = directives(source.text);
+  return { source, defines: collectDefines(source.path, dirs), includes: collectIncludes(dirs), lines: lineIndex(source.text) };
 }
 
 export interface ParsedFile {
@@ -39,13 +42,14 @@ export interface FileContext {
 }
 
 export function parseFile(lexed: Lexed, ctx: FileContext): ParsedFile {
-  const { source, tokens, lines } = lexed;
+  const { source, lines } = lexed;
+  const tokens = tokenize(source.text);
   const visible = visibleMacros(lexed, ctx);
   const masked = mask(source.text, tokens, ctx.rules, nameResolver(visible));
   const tree = parseC(masked.text);
   const errors = countErrors(tree);
   const forwardMacros = new Set([...ctx.rules.values()].filter((r) => r.kind === 'storage' && /forward/.test(r.name)).map((r) => r.name));
-  const raw = extractDeclarations(tree, source.text, { forwardMacros, renames: masked.renames, tlsMarkers: tlsMarkers(ctx.rules) });
+  const raw = extractDeclarations(tree, source.text, { forwardMacros, renames: masked.renames, tlsMarkers: tlsMarkers(ctx.rules), masked: masked.text });
   const here = (offset: number) => ({ file: source.path, ...positionOf(lines, offset) });
   const declarations: Declaration[] = [];
   const depths = errors.errorNodes + errors.missingNodes > 0 ? braceDepths(tokens) : undefined;
@@ -60,7 +64,7 @@ export function parseFile(lexed: Lexed, ctx: FileContext): ParsedFile {
     declarations.push({ ...here(d.offset), ...d });
   }
   for (const use of masked.declaring) declarations.push(...fromDeclaringUse(use, tree, source.text, here));
-  declarations.push(...fromFileMacros(lexed, tree, ctx, visible));
+  declarations.push(...fromFileMacros(lexed, tokens, tree, ctx, visible));
   declarations.sort((a, b) => a.offset - b.offset || a.name.localeCompare(b.name));
   return { path: source.path, declarations, errors, blankedDirectives: masked.blankedDirectives };
 }
@@ -173,12 +177,12 @@ function nameResolver(visible: Map<string, MacroDef>): NameResolver {
   };
 }
 
-function fromFileMacros(lexed: Lexed, tree: Tree, ctx: FileContext, visible: Map<string, MacroDef>): Declaration[] {
+function fromFileMacros(lexed: Lexed, tokens: Token[], tree: Tree, ctx: FileContext, visible: Map<string, MacroDef>): Declaration[] {
   const declaringWords = new Set([...ctx.rules.values()].filter((r) => r.kind === 'declares').map((r) => r.name));
   const interesting = declaringMacros(visible, declaringWords);
   if (interesting.size === 0) return [];
   const out: Declaration[] = [];
-  const { tokens, source } = lexed;
+  const { source } = lexed;
   const ownDefs = new Map(lexed.defines.map((d) => [d.name, d]));
   for (let k = 0; k < tokens.length; k++) {
     const use = findUse(tokens, k, visible, interesting, new Set());
@@ -216,7 +220,7 @@ function declarationsInExpansion(
   const toks = tokenize(text, 0, text.length, { directives: false });
   const masked = mask(text, toks, ctx.rules);
   const tree = parseC(masked.text);
-  const raw: RawDeclaration[] = extractDeclarations(tree, text, { tlsMarkers: tlsMarkers(ctx.rules) });
+  const raw: RawDeclaration[] = extractDeclarations(tree, text, { tlsMarkers: tlsMarkers(ctx.rules), masked: masked.text });
   const fnAtUse = enclosingFunction(mainTree, useAt);
   const pos = { file: lexed.source.path, ...positionOf(lexed.lines, useAt) };
   const defLines = ctx.linesOf(def.file);
