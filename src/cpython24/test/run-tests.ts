@@ -1,0 +1,204 @@
+// pyglobal test, as a library: (a) the regression suite in one interpreter, (b) the suite
+// split across N concurrent interpreters of one pymt process and compared with (a), (c) the
+// init/work/finalize stress. Returns one plain report; the CLI prints it as text or JSON.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { UsageError } from '../../cli/errors.ts';
+import { missingPymt, openBuildDir, type BuildDir } from './builddir.ts';
+import { loadProcessWideRules, staleRows, defaultRulesFile } from './process-wide.ts';
+import { runRegrtest } from './regrtest.ts';
+import type { RegrtestResult } from './regrtest-output.ts';
+import { runSplit, type SplitResult } from './split.ts';
+import { runStress, type StressResult } from './stress.ts';
+import { listRegressionTests } from './testlist.ts';
+
+export type Part = 'a' | 'b' | 'c';
+export const allParts: Part[] = ['a', 'b', 'c'];
+
+export interface TestOptions {
+  build: string;
+  threads: number;
+  rounds: number;
+  parts?: Part[];
+  /** Only these regression tests in (a) and (b) (default: the whole suite). */
+  tests?: string[];
+  /** A JSON report of an earlier run whose part (a) is the reference for (b). */
+  reference?: string;
+  rulesFile?: string;
+  workDir?: string;
+  /** Workload multiplier for (c). */
+  scale?: number;
+  /** Seconds: the limit for (a) and for each pymt process of (b); the no-progress limit in (c). */
+  timeoutSeconds?: number;
+  onProgress?: (msg: string) => void;
+  onPartDone?: (part: Part, status: PartStatus) => void;
+}
+
+export type PartStatus = 'ok' | 'failed';
+
+export interface SuitePart {
+  status: PartStatus;
+  seconds: number;
+  command: string;
+  outputFile: string;
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  counts: { ok: number; failed: number; skipped: number };
+  ok: string[];
+  failed: string[];
+  skipped: string[];
+  unexpectedSkips: string[];
+  complete: boolean;
+  interrupted?: string;
+  failureLines: Record<string, string>;
+  problems: string[];
+}
+
+export interface TestReport {
+  schema: 1;
+  status: PartStatus;
+  build: { dir: string; variant: string; source: string; pymt: string | null; threads: boolean | null };
+  options: { threads: number; rounds: number; parts: Part[]; tests: number; scale: number };
+  workDir: string;
+  a?: SuitePart;
+  b?: SplitResult & { status: PartStatus; reference: string; rulesFile: string };
+  c?: StressResult & { status: PartStatus };
+  /** c could not start (its single-thread reference failed), with why. */
+  cError?: string;
+}
+
+function suitePart(r: Awaited<ReturnType<typeof runRegrtest>>): SuitePart {
+  const res: RegrtestResult = r.result;
+  const problems = [...res.problems];
+  if (r.timedOut) problems.push('killed: over the time limit');
+  if (r.signal) problems.push(`python was killed by ${r.signal}`);
+  if (!res.complete) problems.push(`no summary: regrtest did not finish${res.interrupted ? ` (last test started: ${res.interrupted})` : ''}`);
+  return {
+    status: problems.length ? 'failed' : 'ok',
+    seconds: r.seconds,
+    command: r.command.join(' '),
+    outputFile: r.outputFile,
+    exitCode: r.exitCode,
+    signal: r.signal,
+    timedOut: r.timedOut,
+    counts: { ok: res.ok.length, failed: res.failed.length, skipped: res.skipped.length },
+    ok: res.ok,
+    failed: res.failed,
+    skipped: res.skipped,
+    unexpectedSkips: res.unexpectedSkips,
+    complete: res.complete,
+    interrupted: res.interrupted,
+    failureLines: res.failureLines,
+    problems,
+  };
+}
+
+function readReference(file: string): SuitePart {
+  let data: { a?: SuitePart };
+  try {
+    data = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--reference ${file}: cannot read a JSON report: ${(e as Error).message}`);
+  }
+  const a = data.a;
+  if (!a || !Array.isArray(a.ok) || !Array.isArray(a.failed) || !Array.isArray(a.skipped))
+    throw new UsageError(`--reference ${file}: no part (a) in it (write one with pyglobal test <build> --parts a --json)`);
+  return a;
+}
+
+export async function runTests(opts: TestOptions): Promise<TestReport> {
+  const b: BuildDir = openBuildDir(opts.build);
+  const parts = opts.parts ?? allParts;
+  if (!Number.isInteger(opts.threads) || opts.threads < 1) throw new UsageError(`--threads ${opts.threads}: expected a whole number ≥ 1`);
+  if (!Number.isInteger(opts.rounds) || opts.rounds < 1) throw new UsageError(`--rounds ${opts.rounds}: expected a whole number ≥ 1`);
+  // Say what cannot run before spending minutes on (a).
+  for (const p of parts) if ((p === 'b' || p === 'c') && !b.pymt) throw missingPymt(b, `part (${p})`);
+  if (parts.includes('b') && !parts.includes('a') && !opts.reference)
+    throw new UsageError('part (b) is compared with part (a): add a to --parts, or give --reference with an earlier report');
+
+  const allTests = listRegressionTests(b.dir);
+  let tests = allTests;
+  if (opts.tests?.length) {
+    const unknown = opts.tests.filter((t) => !allTests.includes(t));
+    if (unknown.length) throw new UsageError(`--tests: no such regression test in ${b.dir}/Lib/test: ${unknown.join(', ')}`);
+    tests = opts.tests;
+  }
+  const rulesFile = opts.rulesFile ?? defaultRulesFile;
+  const rules = parts.includes('b') ? loadProcessWideRules(rulesFile) : null;
+  if (rules) {
+    const stale = staleRows(rules, allTests);
+    if (stale.length)
+      throw new UsageError(
+        `${rules.file}: ${stale.map((r) => r.test).join(', ')}: no such test in ${b.dir}/Lib/test (stale rows are errors)`,
+      );
+  }
+
+  const workDir = opts.workDir ? path.resolve(opts.workDir) : fs.mkdtempSync(path.join(os.tmpdir(), 'pyglobal-test-'));
+  fs.mkdirSync(workDir, { recursive: true });
+  const timeoutMs = opts.timeoutSeconds ? opts.timeoutSeconds * 1000 : undefined;
+  const report: TestReport = {
+    schema: 1,
+    status: 'ok',
+    build: { dir: b.dir, variant: b.variant, source: b.source, pymt: b.pymt, threads: b.threads },
+    options: { threads: opts.threads, rounds: opts.rounds, parts, tests: tests.length, scale: opts.scale ?? 1 },
+    workDir,
+  };
+  const progress = opts.onProgress ?? (() => {});
+
+  let reference: SuitePart | undefined = opts.reference ? readReference(opts.reference) : undefined;
+  if (parts.includes('a')) {
+    const run = await runRegrtest(b, {
+      outputFile: path.join(workDir, 'a-regrtest.out'),
+      tests: opts.tests?.length ? tests : undefined,
+      timeoutMs: timeoutMs ?? 3_600_000,
+      onTest: (t, n) => progress(`(a) one interpreter: ${n}/${tests.length} ${t}`),
+    });
+    report.a = suitePart(run);
+    opts.onPartDone?.('a', report.a.status);
+    if (!opts.reference) reference = report.a;
+  }
+
+  if (parts.includes('b') && reference && rules) {
+    if (reference.status !== 'ok' && !opts.reference)
+      progress(`(b) note: part (a) did not finish cleanly; comparing with what it reported`);
+    const split = await runSplit(b, reference, {
+      threads: opts.threads,
+      tests,
+      rules,
+      workDir,
+      timeoutMs: timeoutMs ?? 3_600_000,
+      onProgress: (m) => progress(`(b) ${m}`),
+    });
+    report.b = {
+      ...split,
+      status: split.differences.length === 0 && split.crashes === 0 ? 'ok' : 'failed',
+      reference: opts.reference ? path.resolve(opts.reference) : 'part (a) of this run',
+      rulesFile,
+    };
+    opts.onPartDone?.('b', report.b.status);
+  }
+
+  if (parts.includes('c')) {
+    try {
+      const stress = await runStress(b, {
+        threads: opts.threads,
+        rounds: opts.rounds,
+        scale: opts.scale,
+        workDir: path.join(workDir, 'c-stress'),
+        idleTimeoutMs: timeoutMs,
+        onProgress: (m) => progress(`(c) ${m}`),
+      });
+      report.c = { ...stress, status: stress.counts.correct === stress.rounds ? 'ok' : 'failed' };
+      opts.onPartDone?.('c', report.c.status);
+    } catch (e) {
+      report.cError = (e as Error).message;
+      opts.onPartDone?.('c', 'failed');
+    }
+  }
+
+  const statuses = [report.a?.status, report.b?.status, report.c?.status, report.cError ? 'failed' : undefined];
+  report.status = statuses.includes('failed') ? 'failed' : 'ok';
+  return report;
+}

@@ -1,0 +1,154 @@
+// pymt against a real libpython2.4.a. The stock build has no pyglobal.h, so pymt compiles
+// without the PyGlobals_* calls and only one interpreter at a time is safe there; the tls
+// build (PYGLOBAL_TLS_BUILD) runs several at once.
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../src/cpython24/tree.ts';
+import { parsePymtLine, parsePymtStderr, type PymtInterpRecord } from '../../src/cpython24/test/pymt-run.ts';
+import { checksumOf, stressWorkload } from '../../src/cpython24/test/stress.ts';
+
+const stock = process.env.PYGLOBAL_STOCK_BUILD;
+if (!stock) console.log('pymt tests skipped: set PYGLOBAL_STOCK_BUILD to a built CPython 2.4.6 tree (libpython2.4.a, python)');
+
+function run(exe: string, args: string[], cwd?: string) {
+  const r = spawnSync(exe, args, { encoding: 'latin1', cwd, timeout: 120_000 });
+  return { code: r.status, signal: r.signal, out: r.stdout, err: r.stderr };
+}
+function records(out: string): PymtInterpRecord[] {
+  return out.split('\n').map(parsePymtLine).filter((r): r is PymtInterpRecord => r?.type === 'interp');
+}
+
+describe.skipIf(!stock)('pymt on a stock build (one interpreter at a time)', () => {
+  let dir: string;
+  let pymt: string;
+  let prog: string[];
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pymt-test-'));
+    pymt = path.join(dir, 'pymt');
+    const cc = spawnSync(
+      'gcc',
+      ['-Wall', '-Wextra', '-Wno-unused-parameter', '-pthread', `-I${stock}`, `-I${stock}/Include`,
+        path.join(projectRoot, 'src/c/pymt.c'), `${stock}/libpython2.4.a`, '-Xlinker', '-export-dynamic',
+        '-lpthread', '-ldl', '-lutil', '-lm', '-o', pymt],
+      { encoding: 'utf8' },
+    );
+    // Warnings in our own C count as defects; the linker's tempnam notes about libpython do not.
+    expect(cc.stderr.split('\n').filter((l) => /(pymt|sharedmodel)\.c:\d+:\d+: (warning|error)/.test(l))).toEqual([]);
+    expect(cc.status).toBe(0);
+    // pymt is not next to python here, so name the build's python for getpath and sys.executable.
+    prog = ['--program-name', path.join(stock!, 'python')];
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('runs -c with sys.argv, finds Lib and extension modules, and labels each line', () => {
+    const r = run(pymt, [...prog, '-c', 'import sys, zlib, pymt\nprint sys.argv, pymt.index, pymt.count\nprint >>sys.stderr, "to stderr"', 'a', 'b']);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe("[0] ['-c', 'a', 'b'] 0 1\n[0] to stderr\n");
+  });
+
+  it('reports exit codes and uncaught exceptions per interpreter, and exits 1', () => {
+    const exit3 = run(pymt, [...prog, '-c', 'import sys; sys.exit(3)']);
+    expect(exit3.code).toBe(1);
+    expect(exit3.err).toContain('pymt: interpreter 0 round 1 failed: exit code 3');
+    const exc = run(pymt, [...prog, '--json', '-c', '1/0']);
+    expect(exc.code).toBe(1);
+    const [rec] = records(exc.out);
+    expect(rec).toMatchObject({ ok: false, exit: 1, reason: 'uncaught ZeroDivisionError: integer division or modulo by zero' });
+    expect(rec.output).toMatch(/Traceback \(most recent call last\):[\s\S]*ZeroDivisionError/);
+    expect(run(pymt, [...prog, '-c', 'raise SystemExit']).code).toBe(0);
+    // An exit handler's SystemExit must not end the whole process through Py_Exit.
+    const atexit = run(pymt, [...prog, '--json', '-c', 'import atexit, sys\natexit.register(sys.exit, 4)']);
+    expect(records(atexit.out)[0]).toMatchObject({ ok: false, exit: 4 });
+    expect(atexit.out).toMatch(/"type":"summary"/);
+  });
+
+  it('runs a FILE and -m MODULE as __main__, and writes -o DIR/interp-K.out', () => {
+    const script = path.join(dir, 'prog.py');
+    fs.writeFileSync(script, 'import sys\nprint __name__, sys.argv[1:], __file__ == sys.argv[0]\n');
+    expect(run(pymt, [...prog, script, 'x']).out).toBe("[0] __main__ ['x'] True\n");
+    const m = run(pymt, [...prog, '-m', 'pydoc', '-k', 'zzzznothing']);
+    expect(m.code).toBe(0);
+    const outDir = path.join(dir, 'out');
+    fs.mkdirSync(outDir);
+    const o = run(pymt, [...prog, '-o', outDir, '--rounds', '2', '-c', 'import pymt; print "round", pymt.round']);
+    expect(o.out).toBe('');
+    expect(fs.readFileSync(path.join(outDir, 'interp-0.round-2.out'), 'utf8')).toBe('round 2\n');
+    expect(run(pymt, [...prog, '-m', 'no_such_module_x']).err).toMatch(/failed: finding module: uncaught ImportError/);
+  });
+
+  it('repeats lifecycles with --rounds, reporting RSS per round in --json', () => {
+    const r = run(pymt, [...prog, '--rounds', '5', '--rss', '--json', '-c', 'import pymt; print pymt.round']);
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.type === 'interp').map((l) => l.output)).toEqual(['1\n', '2\n', '3\n', '4\n', '5\n']);
+    expect(lines.filter((l) => l.type === 'round').every((l) => l.rssKb > 1000 && l.peakRssKb >= l.rssKb)).toBe(true);
+    expect(lines.at(-1)).toMatchObject({ type: 'summary', interpreters: 1, rounds: 5, failed: 0, pyglobal: null });
+  });
+
+  it('shares one model with sharedmodel: sizes, triangles, a C checksum, a no-copy buffer', () => {
+    const code = [
+      'import sharedmodel as m, struct',
+      'n = m.count()',
+      'print m.size() == n * 36, n',
+      'print m.checksum(5, 10) == sum([sum(m.triangle(i)) for i in range(5, 15)])',
+      'print struct.unpack("9f", m.buffer(3, 1)[:]) == m.triangle(3), len(m.buffer()) == m.size()',
+      'print repr(m.checksum())',
+      'try:\n    m.triangle(n)\nexcept IndexError:\n    print "IndexError"',
+    ].join('\n');
+    const r = run(pymt, [...prog, '--model', '1', '-c', code]);
+    expect(r.code).toBe(0);
+    const lines = r.out.split('\n');
+    expect(lines[0]).toBe('[0] True 29127');
+    expect(lines.slice(1, 3)).toEqual(['[0] True', '[0] True True']);
+    // The host printed the same checksum when it built the model.
+    const host = /checksum ([\d.]+)/.exec(r.err)![1];
+    expect(Number(lines[3].slice(4))).toBe(Number(host));
+    expect(lines[4]).toBe('[0] IndexError');
+  });
+
+  it('gives the stress workload the same checksum as ./python', () => {
+    const script = path.join(dir, 'stress.py');
+    fs.writeFileSync(script, stressWorkload(1));
+    const py = execFileSync(path.join(stock!, 'python'), ['-E', script], { encoding: 'latin1' });
+    const r = run(pymt, [...prog, '-E', '--json', '--rounds', '3', script]);
+    const sums = records(r.out).map((x) => checksumOf(x.output));
+    expect(sums).toHaveLength(3);
+    expect(new Set(sums)).toEqual(new Set([checksumOf(py)]));
+  });
+
+  it('names the interpreter a fatal signal hit, then dies of that signal', () => {
+    const r = run(pymt, [...prog, '--stack', '1', '-c', 'import sys\nsys.setrecursionlimit(10**7)\ndef f(): f()\nf()']);
+    expect(r.signal).toBe('SIGSEGV');
+    expect(parsePymtStderr(r.err).deaths).toEqual([{ interp: 0, round: 1, signal: 11, name: 'SIGSEGV' }]);
+  });
+
+  it('rejects bad arguments with exit 2', () => {
+    expect(run(pymt, ['-n', '0', '-c', 'pass']).code).toBe(2);
+    expect(run(pymt, ['--model', 'big', '-c', 'pass']).code).toBe(2);
+    expect(run(pymt, ['-n', '2']).code).toBe(2);
+    expect(run(pymt, ['--frobnicate']).code).toBe(2);
+  });
+});
+
+const tls = process.env.PYGLOBAL_TLS_BUILD;
+if (!tls) console.log('concurrent pymt tests skipped: set PYGLOBAL_TLS_BUILD to a pyglobal build --variant tls directory');
+describe.skipIf(!tls)('pymt on the tls build (interpreters at once)', () => {
+  it('runs 4 interpreters at once, 5 rounds, each with the single-thread checksum', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pymt-tls-'));
+    const script = path.join(dir, 'stress.py');
+    fs.writeFileSync(script, stressWorkload(1));
+    const one = run(path.join(tls!, 'pymt'), ['-E', '--json', script], tls);
+    const ref = checksumOf(records(one.out)[0]?.output);
+    expect(ref).not.toBeNull();
+    const r = run(path.join(tls!, 'pymt'), ['-n', '4', '--rounds', '5', '-E', '--json', script], tls);
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(0);
+    const recs = records(r.out);
+    expect(recs).toHaveLength(20);
+    expect(recs.every((x) => x.ok && checksumOf(x.output) === ref)).toBe(true);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
