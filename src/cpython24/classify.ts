@@ -11,6 +11,10 @@ export function classify(globals: UnclassifiedGlobal[], macros: MacroRules, revi
 }
 
 function decide(g: UnclassifiedGlobal, macros: MacroRules, reviewed: ReviewedRow[]): Pick<Global, 'classification' | 'reason' | 'reasonSource'> {
+  // A rewritten tree says so itself.
+  if (g.declarations.some((d) => d.threadLocal)) {
+    return { classification: 'thread-local', reason: 'marked thread-local in the source (PYGLOBAL)', reasonSource: 'source:PYGLOBAL' };
+  }
   const row = matchReviewed(reviewed, g);
   if (row) return { classification: row.classification, reason: row.reason, reasonSource: `rules/reviewed/${row.source}` };
   const def = g.definition;

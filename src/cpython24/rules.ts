@@ -9,6 +9,7 @@ export const rulesDir = path.join(projectRoot, 'rules');
 
 const macroKinds: Record<MacroRule['kind'], string[]> = {
   storage: ['means'],
+  replace: ['means'],
   wrapper: ['means'],
   erase: ['args'],
   fields: [],

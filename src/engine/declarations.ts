@@ -34,7 +34,11 @@ export function extractDeclarations(
   const out: RawDeclaration[] = [];
   visit(tree.rootNode, undefined, out, text, opts.forwardMacros ?? new Set(), opts.masked === undefined ? undefined : storageWords(opts.masked));
   const marker = new RegExp(`\\b(${['__thread', '_Thread_local', 'thread_local', ...(opts.tlsMarkers ?? [])].join('|')})\\b|__declspec\\s*\\(\\s*thread\\s*\\)`);
-  for (const d of out) d.threadLocal = marker.test(text.slice(d.range.start, d.offset));
+  // The masked parse starts a declaration after an erased PYGLOBAL, so look just before it too.
+  for (const d of out) {
+    const before = text.slice(Math.max(0, d.range.start - 64), d.range.start).replace(/^[\s\S]*[;{}]/, '');
+    d.threadLocal = marker.test(before + text.slice(d.range.start, d.offset));
+  }
   const renames = opts.renames;
   if (renames?.size) for (const d of out) d.name = renames.get(d.offset) ?? d.name;
   return out;

@@ -5,6 +5,8 @@ import type { Classification } from './model.ts';
 export type MacroRule =
   /** `M` is a storage-class keyword, e.g. staticforward → static. */
   | { kind: 'storage'; name: string; means: 'static' | 'extern'; reason: string }
+  /** `M` stands for a word of the same or greater length, e.g. PyMODINIT_FUNC → void. */
+  | { kind: 'replace'; name: string; means: string; reason: string }
   /** `M(T)` wraps a type: `M(T) x;` means `<means> T x;` (means may be ''). */
   | { kind: 'wrapper'; name: string; means: string; reason: string }
   /** `M` or `M(...)` contributes nothing to declarations: erase it. */

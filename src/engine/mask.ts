@@ -149,12 +149,12 @@ export function mask(text: string, tokens: Token[], rules: MacroRules, names?: N
       continue;
     }
     if (t.kind === 'punct') {
-      if (t.text === '(') stack.push('(');
+      if (t.text === '(' || t.text === '[') stack.push('(');
       else if (t.text === '{') {
         const enclosing = stack[stack.length - 1];
         const isInit = prev?.text === '=' || (enclosing === 'init' && (prev?.text === ',' || prev?.text === '{'));
         stack.push(isInit ? 'init' : 'block');
-      } else if (t.text === ')' || t.text === '}') stack.pop();
+      } else if (t.text === ')' || t.text === '}' || t.text === ']') stack.pop();
     }
     if (t.kind === 'ident') {
       const rule = rules.get(t.text);
@@ -188,6 +188,7 @@ function applyRule(text: string, buf: Buf, tokens: Token[], k: number, rule: Mac
   const width = end - t.start;
   switch (rule.kind) {
     case 'storage':
+    case 'replace':
       blank(buf, t.start, t.end);
       put(buf, t.start, rule.means.length <= width ? rule.means : rule.means.slice(0, width));
       return k;

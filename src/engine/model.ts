@@ -66,6 +66,8 @@ export interface Declaration extends Position {
   /** The type as written after the storage class, and the declarator without its initializer (absent for macro-made ones). */
   specifiers?: Range;
   declarator?: Range;
+  /** The #if branches it sits in ("group:branch/..."), to tell alternatives apart. */
+  cond?: string;
   /** Already marked thread-local in the source (PYGLOBAL, __thread, ...). */
   threadLocal: boolean;
 }

@@ -3,6 +3,7 @@ import { tokenize, directives, lineIndex, positionOf, matchingClose, type Token 
 import { mask, type MacroUse, type NameResolver } from './mask.ts';
 import { parseC, countErrors, type Tree, type ErrorCounts } from './parse.ts';
 import { extractDeclarations, type RawDeclaration } from './declarations.ts';
+import { conditionalPaths } from './conditionals.ts';
 import { braceDepths, depthAt, enclosingFunctionLexical } from './brace-depth.ts';
 import { collectDefines, collectIncludes, type MacroDef } from './macro-defs.ts';
 import { declaringMacros, expand, findUse, type Origin } from './macro-expand.ts';
@@ -46,6 +47,8 @@ export function parseFile(lexed: Lexed, ctx: FileContext): ParsedFile {
   const tokens = tokenize(source.text);
   const visible = visibleMacros(lexed, ctx);
   const masked = mask(source.text, tokens, ctx.rules, nameResolver(visible));
+  const found = findDeclaringUses(lexed, tokens, ctx, visible);
+  masked.text = blankUses(masked.text, found.uses);
   const tree = parseC(masked.text);
   const errors = countErrors(tree);
   const forwardMacros = new Set([...ctx.rules.values()].filter((r) => r.kind === 'storage' && /forward/.test(r.name)).map((r) => r.name));
@@ -64,7 +67,9 @@ export function parseFile(lexed: Lexed, ctx: FileContext): ParsedFile {
     declarations.push({ ...here(d.offset), ...d });
   }
   for (const use of masked.declaring) declarations.push(...fromDeclaringUse(use, tree, source.text, here));
-  declarations.push(...fromFileMacros(lexed, tokens, tree, ctx, visible));
+  declarations.push(...fromFileMacros(lexed, tokens, tree, ctx, visible, found));
+  const condAt = conditionalPaths(tokens);
+  for (const d of declarations) if (!d.viaMacro) d.cond = condAt(d.offset) || undefined;
   declarations.sort((a, b) => a.offset - b.offset || a.name.localeCompare(b.name));
   return { path: source.path, declarations, errors, blankedDirectives: masked.blankedDirectives };
 }
@@ -177,12 +182,20 @@ function nameResolver(visible: Map<string, MacroDef>): NameResolver {
   };
 }
 
-function fromFileMacros(lexed: Lexed, tokens: Token[], tree: Tree, ctx: FileContext, visible: Map<string, MacroDef>): Declaration[] {
+interface DeclaringUse {
+  def: MacroDef;
+  k: number;
+  close: number;
+  start: number;
+  end: number;
+}
+
+/** Uses of the file's own (or its local headers') macros whose bodies declare variables. */
+function findDeclaringUses(lexed: Lexed, tokens: Token[], ctx: FileContext, visible: Map<string, MacroDef>): { uses: DeclaringUse[]; interesting: Set<string> } {
   const declaringWords = new Set([...ctx.rules.values()].filter((r) => r.kind === 'declares').map((r) => r.name));
   const interesting = declaringMacros(visible, declaringWords);
-  if (interesting.size === 0) return [];
-  const out: Declaration[] = [];
-  const { source } = lexed;
+  const uses: DeclaringUse[] = [];
+  if (interesting.size === 0) return { uses, interesting };
   const ownDefs = new Map(lexed.defines.map((d) => [d.name, d]));
   for (let k = 0; k < tokens.length; k++) {
     const use = findUse(tokens, k, visible, interesting, new Set());
@@ -190,12 +203,28 @@ function fromFileMacros(lexed: Lexed, tokens: Token[], tree: Tree, ctx: FileCont
     // A name used before its own file defines it is not that macro yet.
     const own = ownDefs.get(use.def.name);
     if (own && own.at > tokens[k].start) continue;
-    const args = use.close >= 0 ? argTexts(source.text, tokens, k + 1, use.close) : [];
-    const exp = expand(use.def, args, visible, interesting);
-    out.push(...declarationsInExpansion(exp.text, exp.origin, use.def, tokens[k].start, tree, lexed, ctx));
+    uses.push({ def: use.def, k, close: use.close, start: tokens[k].start, end: use.close >= 0 ? tokens[use.close].end : tokens[k].end });
     if (use.close >= 0) k = use.close;
   }
+  return { uses, interesting };
+}
+
+function fromFileMacros(lexed: Lexed, tokens: Token[], tree: Tree, ctx: FileContext, visible: Map<string, MacroDef>, found: { uses: DeclaringUse[]; interesting: Set<string> }): Declaration[] {
+  const out: Declaration[] = [];
+  for (const use of found.uses) {
+    const args = use.close >= 0 ? argTexts(lexed.source.text, tokens, use.k + 1, use.close) : [];
+    const exp = expand(use.def, args, visible, found.interesting);
+    out.push(...declarationsInExpansion(exp.text, exp.origin, use.def, use.start, tree, lexed, ctx));
+  }
   return out;
+}
+
+/** The expansion stands for these uses, so the main parse must not guess at them. */
+function blankUses(text: string, uses: DeclaringUse[]): string {
+  if (uses.length === 0) return text;
+  const buf = Buffer.from(text, 'latin1');
+  for (const u of uses) for (let i = u.start; i < u.end; i++) if (buf[i] !== 10 && buf[i] !== 13) buf[i] = 32;
+  return buf.toString('latin1');
 }
 
 function argTexts(text: string, tokens: Token[], open: number, close: number): string[] {

@@ -1,6 +1,7 @@
 // Links declarations across files into variables: a definition with every extern,
 // tentative and forward declaration that names the same object.
 import type { Declaration, Global } from './model.ts';
+import { exclusive } from './conditionals.ts';
 
 export type UnclassifiedGlobal = Omit<Global, 'classification' | 'reason' | 'reasonSource'>;
 
@@ -8,8 +9,10 @@ export function linkSymbols(decls: Declaration[]): UnclassifiedGlobal[] {
   const internal = new Map<string, Declaration[]>(); // file|name: file-scope statics
   const external = new Map<string, Declaration[]>(); // name: everything with external linkage
   const locals: Declaration[] = [];
-  const staticNames = new Set<string>();
-  for (const d of decls) if (d.scope === 'file' && d.storage === 'static') staticNames.add(`${d.file}|${d.name}`);
+  const staticDecls = new Map<string, Declaration[]>();
+  for (const d of decls) if (d.scope === 'file' && d.storage === 'static') push(staticDecls, `${d.file}|${d.name}`, d);
+  // The extern names the static only where both can be compiled together.
+  const namesStatic = (d: Declaration, key: string) => (staticDecls.get(key) ?? []).some((s) => !exclusive(s.cond, d.cond));
   for (const d of decls) {
     if (d.scope === 'function' && d.storage === 'static') {
       locals.push(d);
@@ -17,7 +20,7 @@ export function linkSymbols(decls: Declaration[]): UnclassifiedGlobal[] {
     }
     const key = `${d.file}|${d.name}`;
     // `extern int x;` after `static int x;` in one file names the static (C99 6.2.2p4).
-    if (d.storage === 'static' || (d.storage === 'extern' && staticNames.has(key))) {
+    if (d.storage === 'static' || (d.storage === 'extern' && namesStatic(d, key))) {
       push(internal, key, d);
     } else {
       push(external, d.name, d);

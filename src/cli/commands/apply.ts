@@ -1,11 +1,50 @@
 import type { Command } from './types.ts';
-import { UsageError } from '../errors.ts';
+import { applyTree } from '../../cpython24/apply.ts';
+import { progress, logInfo, logError } from '../log.ts';
+import { writeReport } from '../output.ts';
+import { exitCodes } from '../errors.ts';
 
 export const applyCommand: Command = {
-  command: 'apply',
-  describe: '(not built yet)',
-  builder: (y) => y,
-  run: async () => {
-    throw new UsageError('apply is not built yet');
+  command: 'apply [src]',
+  describe: 'Rewrite a tree: PYGLOBAL on every thread-local global, moved initializers, generated per-thread init',
+  builder: (y) =>
+    y
+      .positional('src', { type: 'string', describe: 'CPython 2.4 source tree to rewrite in place (default: the bundled fixture)' })
+      .option('out', { type: 'string', describe: 'Copy the tree here and rewrite the copy; the source stays untouched' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'Print a unified diff of every change and write nothing' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print a JSON summary on stdout' })
+      .example('$0 apply ~/src/Python-2.4.6 --out /tmp/py24-tls', 'rewrite a copy')
+      .example('$0 apply ~/src/py24 --dry-run > pyglobal.patch', 'review first; the patch applies with patch -p1')
+      .epilogue(
+        [
+          'What it changes:',
+          '  - PYGLOBAL before every thread-local global and before every declaration of it: PyAPI_DATA(...) lines,',
+          '    extern lines, tentative and staticforward declarations, function-local statics, macro bodies;',
+          '  - an initializer that names thread-local data (&PyType_Type, Py_None, its own address) is no longer a',
+          '    constant: it moves, text unchanged, into a generated function right after the variable, chained per file;',
+          '  - Include/pyglobal.h and Python/pyglobal_init.c (PyGlobals_InitThread / PyGlobals_FiniThread) are generated;',
+          '    pyport.h includes pyglobal.h; Makefile.pre.in builds the init; extension modules run their own moved',
+          '    initializers at the top of init<module>().',
+          'Every other byte stays as it was (latin1, tabs). Each file is written through a temp file and a rename; a',
+          'second apply changes nothing. Exit 1 when something cannot be rewritten (listed with file:line), nothing written.',
+        ].join('\n'),
+      ),
+  run: async (args) => {
+    const p = progress('apply');
+    const r = await applyTree(args.src, { out: args.out, dryRun: args.dryRun, onProgress: (m) => p.update(m) });
+    p.done();
+    const written = r.files.filter((f) => f.outcome === 'written').length;
+    if (args.json) await writeReport(JSON.stringify({ ...r, diff: undefined }, null, 1) + '\n');
+    else if (args.dryRun) await writeReport(r.diff ?? '');
+    for (const f of r.findings) logError(`${f.file}:${f.line}:${f.column}: ${f.message} [${f.ruleId}]`);
+    if (r.findings.some((f) => f.severity === 'error')) {
+      logError(`apply refused: ${r.findings.filter((f) => f.severity === 'error').length} globals cannot be rewritten; nothing was written`);
+      return exitCodes.findings;
+    }
+    logInfo(
+      `${args.dryRun ? 'would write' : 'wrote'} ${written} files (${r.bytesWritten} bytes); ${r.plan.edits} edits; ` +
+        `${r.plan.moved.length} initializers moved; ${r.plan.coreInits.length} core files in PyGlobals_InitThread; tree ${r.root}`,
+    );
+    return exitCodes.ok;
   },
 };

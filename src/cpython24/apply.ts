@@ -1,0 +1,96 @@
+// The apply stage: scan, plan, splice edits into the original bytes, write atomically.
+import fs from 'node:fs';
+import path from 'node:path';
+import { planEdits, applyEdits } from '../engine/edits.ts';
+import { writeFilesAtomic, type WriteResult } from '../engine/write.ts';
+import { unifiedDiff } from '../engine/diff.ts';
+import { parseC, countErrors } from '../engine/parse.ts';
+import { tokenize } from '../engine/lex.ts';
+import { mask } from '../engine/mask.ts';
+import type { Finding, ScanResult } from '../engine/model.ts';
+import { UsageError } from '../cli/errors.ts';
+import { openTree } from './tree.ts';
+import { scanOpened } from './scan.ts';
+import { planRewrite, readTexts, type Plan } from './plan.ts';
+import { loadMacroRules } from './rules.ts';
+
+export interface ApplyOptions {
+  out?: string;
+  dryRun?: boolean;
+  onProgress?: (msg: string) => void;
+}
+
+export interface ApplyResult {
+  root: string;
+  plan: Omit<Plan, 'globals' | 'edits' | 'generated'> & { edits: number };
+  files: WriteResult[];
+  bytesWritten: number;
+  diff?: string;
+  findings: Finding[];
+  scan: ScanResult['totals'];
+}
+
+export async function applyTree(src: string | undefined, opts: ApplyOptions = {}): Promise<ApplyResult> {
+  let tree = openTree(src);
+  if (opts.out) {
+    const out = path.resolve(opts.out);
+    if (fs.existsSync(out) && fs.readdirSync(out).length) throw new UsageError(`${out}: --out must be a new or empty directory`);
+    if (!opts.dryRun) {
+      opts.onProgress?.(`copying ${tree.root} to ${out}`);
+      fs.cpSync(tree.root, out, { recursive: true, preserveTimestamps: true });
+      tree = openTree(out);
+    }
+  }
+  opts.onProgress?.('scanning');
+  const scan = scanOpened(tree, { onProgress: (i, n) => opts.onProgress?.(`scanning ${i}/${n}`) });
+  opts.onProgress?.('planning');
+  const texts = readTexts(tree.root, scan.files.map((f) => f.path));
+  const plan = planRewrite(scan, texts);
+  const errors = plan.findings.filter((f) => f.severity === 'error');
+  const findings = [...scan.findings.filter((f) => f.severity === 'error'), ...plan.findings];
+  const summary = { moved: plan.moved, findings: plan.findings, coreInits: plan.coreInits, finiHooks: plan.finiHooks, edits: plan.edits.length };
+  if (errors.length) {
+    return { root: tree.root, plan: summary, files: [], bytesWritten: 0, findings, scan: scan.totals };
+  }
+  const changes: { path: string; text: string }[] = [];
+  const rules = loadMacroRules();
+  for (const fp of planEdits(plan.edits, { textOf: (f) => texts.get(f) })) {
+    const before = texts.get(fp.file)!;
+    const after = applyEdits(before, fp.edits);
+    // Parse no worse than before: an edit must never break a file's syntax.
+    if (/\.(c|h)$/.test(fp.file)) {
+      const e0 = errorsOf(before, rules);
+      const e1 = errorsOf(after, rules);
+      if (e1 > e0) throw new UsageError(`${path.join(tree.root, fp.file)}:1: internal error: the rewrite leaves ${e1 - e0} more parse errors in this file; nothing was written`);
+    }
+    changes.push({ path: fp.file, text: after });
+  }
+  for (const g of plan.generated) {
+    const p = path.join(tree.root, g.path);
+    const old = fs.existsSync(p) ? fs.readFileSync(p).toString('latin1') : undefined;
+    if (old !== g.text) changes.push({ path: g.path, text: g.text });
+  }
+  let diff: string | undefined;
+  if (opts.dryRun) {
+    diff = changes
+      .map((c) => {
+        const p = path.join(tree.root, c.path);
+        const old = fs.existsSync(p) ? fs.readFileSync(p).toString('latin1') : '';
+        return unifiedDiff(c.path, old, c.text);
+      })
+      .join('');
+  }
+  opts.onProgress?.(opts.dryRun ? 'dry run: nothing written' : `writing ${changes.length} files`);
+  const files = await writeFilesAtomic(tree.root, changes, { dryRun: !!opts.dryRun });
+  const failed = files.filter((f) => f.outcome === 'error');
+  if (failed.length) {
+    throw new UsageError(`${failed.length} files could not be written; nothing was changed:\n${failed.map((f) => `  ${f.message ?? f.path}`).join('\n')}`);
+  }
+  const bytesWritten = opts.dryRun ? 0 : files.filter((f) => f.outcome === 'written').reduce((s, f) => s + f.bytes, 0);
+  return { root: tree.root, plan: summary, files, bytesWritten, diff, findings, scan: scan.totals };
+}
+
+function errorsOf(text: string, rules: ReturnType<typeof loadMacroRules>): number {
+  const e = countErrors(parseC(mask(text, tokenize(text), rules).text));
+  return e.errorNodes + e.missingNodes;
+}

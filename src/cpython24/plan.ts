@@ -1,0 +1,323 @@
+// From classified globals to edits: which declarations get PYGLOBAL, which initializers move to
+// run time, and the generated code that runs them in each thread. Pure: scan result in, plan out.
+import path from 'node:path';
+import fs from 'node:fs';
+import type { Declaration, Finding, Global, ScanResult } from '../engine/model.ts';
+import type { Edit } from '../engine/edits.ts';
+import { lexFile } from '../engine/scan-file.ts';
+import { elementCountText } from '../engine/initializers.ts';
+import { initAnalysis, includesClosure } from './refine.ts';
+import { resolveInclude, readSource } from './scan.ts';
+import { rulesDir, loadMacroRules } from './rules.ts';
+import { findFunctionEntries } from '../engine/function-entry.ts';
+import { UsageError } from '../cli/errors.ts';
+import type { MacroDef } from '../engine/macro-defs.ts';
+
+export const MARK = 'PYGLOBAL';
+export const CHAIN = '_PYGLOBAL_CHAIN';
+
+export interface MovedInit {
+  global: string;
+  file: string;
+  line: number;
+  offset: number;
+  /** The thread-local variables the initializer names, which make it non-constant. */
+  because: string[];
+}
+
+export interface Plan {
+  globals: Global[];
+  edits: Edit[];
+  /** Whole files the tool owns and writes from scratch. */
+  generated: { path: string; text: string }[];
+  moved: MovedInit[];
+  findings: Finding[];
+  /** Core files whose per-file init function PyGlobals_InitThread calls. */
+  coreInits: string[];
+  finiHooks: string[];
+}
+
+interface CoreRules {
+  coreDirs: string[];
+  files: string[];
+}
+interface Hook {
+  id: string;
+  file: string;
+  phase: 'fini';
+  code: string[];
+  reason: string;
+}
+
+function loadCore(): CoreRules {
+  return JSON.parse(fs.readFileSync(path.join(rulesDir, 'core-files.json'), 'utf8'));
+}
+function loadHooks(): Hook[] {
+  const dir = path.join(rulesDir, 'hooks');
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => {
+      const h = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+      if (!h.reason || !Array.isArray(h.code) || !h.file) throw new UsageError(`${path.join(dir, f)}:1: a hook needs file, code and reason`);
+      return h;
+    });
+}
+
+export function isCore(file: string, core: CoreRules): boolean {
+  return core.coreDirs.some((d) => file.startsWith(d + '/')) || core.files.includes(file);
+}
+
+/** A C identifier made from a path: Objects/typeobject.c → Objects_typeobject. */
+export function fileId(file: string): string {
+  return file.replace(/\.c(\.in)?$/, '').replace(/[^A-Za-z0-9]/g, '_');
+}
+
+export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan {
+  const core = loadCore();
+  const macroRules = loadMacroRules();
+  const hooks = loadHooks().filter((h) => texts.has(h.file));
+  const findings: Finding[] = [];
+  const globals = scan.globals.map((g) => ({ ...g }));
+  const known = new Set(scan.files.map((f) => f.path));
+  const includes = new Map(scan.files.map((f) => [f.path, f.includes]));
+  const defines = new Map<string, MacroDef[]>();
+  for (const [p, text] of texts) defines.set(p, lexFile({ path: p, text }).defines);
+  void known;
+
+  const ia = initAnalysis(globals, texts, defines, includes);
+  const initRefs = (g: Global) => ia.refs(g);
+
+  const edits: Edit[] = [];
+  const insert = (file: string, at: number, text: string, reason: string) => edits.push({ file, start: at, end: at, text, reason });
+  const moved: MovedInit[] = [];
+  const chainFiles = new Map<string, number>(); // file → count of chain functions
+  const needsHeader = new Set<string>();
+
+  for (const g of globals) {
+    if (g.classification !== 'thread-local') continue;
+    for (const d of g.declarations) {
+      if (d.threadLocal) continue;
+      if (d.bodyInsert) {
+        if (!texts.get(d.bodyInsert.file)?.startsWith(MARK, d.bodyInsert.offset)) insert(d.bodyInsert.file, d.bodyInsert.offset, `${MARK} `, `thread-local ${g.name} (declared in macro ${d.viaMacro})`);
+        needsHeader.add(d.bodyInsert.file);
+        continue;
+      }
+      if (d.viaMacro) {
+        findings.push(at(d, 'macro-declaration', 'error', `${g.name} is declared by macro ${d.viaMacro} and must be thread-local, but the declaration cannot be edited here`));
+        continue;
+      }
+      insert(d.file, d.insertAt, `${MARK} `, `thread-local ${g.name}`);
+      needsHeader.add(d.file);
+    }
+    const d = g.definition;
+    if (!d?.init || d.threadLocal) continue;
+    const refs = initRefs(g);
+    if (!refs.length) continue;
+    const text = texts.get(d.file)!;
+    const problem = moveProblem(g, d, text);
+    if (problem) {
+      findings.push(at(d, 'cannot-move-initializer', 'error', `${g.name}: initializer names thread-local ${refs.join(', ')} but cannot move: ${problem}`));
+      continue;
+    }
+    moved.push({ global: g.id, file: d.file, line: d.line, offset: d.offset, because: refs });
+    edits.push(...moveEdits(g, d, text, chainFiles));
+  }
+
+  // Per-file wiring: the chain base at the top, and the entry point at the bottom or in init<module>.
+  for (const [file] of chainFiles) {
+    const text = texts.get(file)!;
+    if (text.includes(`#define ${CHAIN}() ((void)0)`)) continue; // wired by an earlier apply
+    insert(file, 0, `#define ${CHAIN}() ((void)0) /* pyglobal: generated, see the end of this file */\n`, 'chain base');
+    if (isCore(file, core)) {
+      insert(file, text.length, `${text.endsWith('\n') ? '' : '\n'}\n/* pyglobal: generated. Runs this file's moved initializers in the calling thread. */\nvoid _PyGlobals_Init_${fileId(file)}(void) { ${CHAIN}(); }\n`, 'per-file init');
+    } else {
+      // An extension module: its init<name>() runs once per interpreter, so the chain runs there.
+      const entries = findFunctionEntries(text, macroRules, (n) => /^init\w+$/.test(n));
+      const entry = entries[entries.length - 1];
+      const lastMoved = Math.max(...moved.filter((m) => m.file === file).map((m) => m.offset));
+      if (!entry || entry.start < lastMoved) {
+        findings.push({ file, line: 1, column: 1, ruleId: 'no-module-init', severity: 'error', message: `${file} moves initializers but has no init<module> function after them to run them in; list it in rules/core-files.json or call them by hand` });
+        continue;
+      }
+      insert(file, entry.at, `\n\t${CHAIN}(); /* pyglobal: this file's moved initializers, once per interpreter */`, 'per-interpreter init');
+    }
+  }
+  for (const h of hooks) {
+    const text = texts.get(h.file)!;
+    if (text.includes(`_PyGlobals_Fini_${fileId(h.file)}(void)`)) continue;
+    insert(h.file, text.length, `${text.endsWith('\n') ? '' : '\n'}\n/* pyglobal: generated from rules/hooks/${h.id}.json. */\nvoid _PyGlobals_Fini_${fileId(h.file)}(void)\n${h.code.join('\n')}\n`, `fini hook ${h.id}`);
+  }
+
+  // Every file that now says PYGLOBAL must see its definition.
+  for (const file of needsHeader) {
+    const closure = includesClosure(includes, file);
+    if (file === 'Include/pyport.h' || closure.has('Include/pyport.h') || closure.has('Include/pyglobal.h')) continue;
+    insert(file, 0, '#include "pyglobal.h" /* pyglobal: defines PYGLOBAL */\n', 'reach pyglobal.h');
+  }
+  if (texts.has('Include/pyport.h')) {
+    const t = texts.get('Include/pyport.h')!;
+    const m = /#define Py_PYPORT_H[^\n]*\n/.exec(t);
+    if (m && !t.includes('#include "pyglobal.h"')) insert('Include/pyport.h', m.index + m[0].length, '\n#include "pyglobal.h" /* pyglobal: thread-local globals */\n', 'pyport.h includes pyglobal.h');
+  }
+  if (texts.has('Makefile.pre.in')) {
+    const t = texts.get('Makefile.pre.in')!;
+    const m = /^PYTHON_OBJS=\s*\\\n/m.exec(t);
+    if (m && !t.includes('Python/pyglobal_init.o')) insert('Makefile.pre.in', m.index + m[0].length, '\t\tPython/pyglobal_init.o \\\n', 'build the generated init');
+  }
+  // The entry points come from the files themselves, so a second apply regenerates the same init.
+  const coreInits: string[] = [];
+  const finiHooks: string[] = [];
+  for (const [file, text] of texts) {
+    const planned = edits.filter((e) => e.file === file).map((e) => e.text).join('');
+    const all = text + planned;
+    if (all.includes(`void _PyGlobals_Init_${fileId(file)}(void)`)) coreInits.push(file);
+    if (all.includes(`void _PyGlobals_Fini_${fileId(file)}(void)`)) finiHooks.push(file);
+  }
+  coreInits.sort();
+  finiHooks.sort();
+  const generated = [
+    { path: 'Include/pyglobal.h', text: pyglobalHeader() },
+    { path: 'Python/pyglobal_init.c', text: initSource(coreInits, finiHooks) },
+  ];
+  return { globals, edits, generated, moved, findings, coreInits, finiHooks };
+}
+
+function at(d: Declaration, ruleId: string, severity: Finding['severity'], message: string): Finding {
+  return { file: d.file, line: d.line, column: d.column, ruleId, severity, message, name: d.name, function: d.function };
+}
+
+function moveProblem(g: Global, d: Declaration, text: string): string | undefined {
+  if (g.function) return 'it is a function-local static';
+  if (!d.specifiers || !d.declarator || !d.init) return 'its declaration was made by a macro';
+  if (d.file.endsWith('.h')) return 'it is defined in a header';
+  const decl = text.slice(d.declarator.start, d.declarator.end);
+  if (/\[\s*\]/.test(decl) && elementCountText(text.slice(d.init.start, d.init.end)) === undefined) return 'its array size comes from an initializer with designators';
+  const after = restOfLine(text, d.range.end);
+  if (/\S/.test(after.replace(/\/\*.*?\*\//g, '').replace(/\/\*.*$/, '').replace(/\/\/.*$/, ''))) return 'more code follows the declaration on its line';
+  return undefined;
+}
+
+function restOfLine(text: string, from: number): string {
+  const nl = text.indexOf('\n', from);
+  return text.slice(from, nl < 0 ? text.length : nl);
+}
+
+/**
+ * Strips `= init` from the definition, sizes `[]` arrays, and right after the statement adds a
+ * function that copies the original initializer text into the variable, chained to the file's
+ * previous one through the _PYGLOBAL_CHAIN macro, so each lands inside the same #if as its variable.
+ */
+function moveEdits(g: Global, d: Declaration, text: string, chain: Map<string, number>): Edit[] {
+  const init = d.init!;
+  const edits: Edit[] = [];
+  // from the end of the declarator (just before ' = ') to the end of the initializer
+  edits.push({ file: d.file, start: d.declarator!.end, end: init.end, text: '', reason: `move initializer of ${g.name}` });
+  const declText = text.slice(d.declarator!.start, d.declarator!.end);
+  const initText = text.slice(init.start, init.end);
+  let sizedDecl = declText;
+  const empty = /\[\s*\]/.exec(declText);
+  if (empty) {
+    const n = elementCountText(initText)!;
+    const pos = d.declarator!.start + empty.index + 1;
+    edits.push({ file: d.file, start: pos, end: pos, text: String(n), reason: `size of ${g.name}, which its initializer used to give` });
+  }
+  void sizedDecl;
+  // Continue the numbering of an earlier apply's functions in this file.
+  const earlier = [...text.matchAll(/\b_pyglobal_init_(\d+)\b/g)].map((m) => Number(m[1]));
+  const n = Math.max(chain.get(d.file) ?? 0, ...earlier) + 1;
+  chain.set(d.file, n);
+  const fn = `_pyglobal_init_${n}`;
+  const nameRel = d.offset - d.declarator!.start;
+  const tmpDecl = declText.slice(0, nameRel) + '_pyglobal_tmp' + declText.slice(nameRel + g.name.length);
+  // The type is repeated as written; an inline struct definition repeated in a block is a new,
+  // layout-identical type, which is all memcpy needs.
+  const spec = text.slice(d.specifiers!.start, d.specifiers!.end).replace(/\bconst\b\s*/g, '');
+  const code =
+    `\n/* pyglobal: generated. ${g.name}'s initializer names thread-local data, so it runs in each thread. */\n` +
+    `static void ${fn}(void)\n{\n\t${CHAIN}();\n\t{\n\t${spec} ${tmpDecl} = ${initText};\n\tmemcpy((void *)&${g.name}, (void *)&_pyglobal_tmp, sizeof _pyglobal_tmp);\n\t}\n}\n` +
+    `#undef ${CHAIN}\n#define ${CHAIN} ${fn}`;
+  edits.push({ file: d.file, start: d.range.end, end: d.range.end, text: code, reason: `run ${g.name}'s initializer per thread` });
+  return edits;
+}
+
+export function pyglobalHeader(): string {
+  return `/* Include/pyglobal.h: generated by pyglobal apply. Do not edit; run apply again instead.
+
+   PYGLOBAL marks every global of the interpreter as thread-local, so that each OS thread
+   that calls PyGlobals_InitThread() and then Py_Initialize() owns a complete, isolated
+   interpreter. Build the tree --without-threads: there is no GIL, and Python-level threads
+   inside one interpreter are not supported (a new OS thread gets fresh copies).
+
+   Windows: MSVC refuses dllimport/dllexport on thread-local data (C2492), so link the
+   rewritten Python as a static library there.
+
+   Host pattern, in each worker thread:
+       PyGlobals_InitThread();  Py_Initialize();  ...  Py_Finalize();  PyGlobals_FiniThread();
+*/
+#ifndef Py_PYGLOBAL_H
+#define Py_PYGLOBAL_H
+
+#ifndef PYGLOBAL
+#  if defined(PYGLOBAL_STOCK)
+#    define PYGLOBAL /* stock-equivalent build: ordinary process-wide globals */
+#  elif defined(_MSC_VER)
+#    define PYGLOBAL __declspec(thread)
+#  else
+#    define PYGLOBAL __thread
+#  endif
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Prepares the calling thread's copies of the interpreter's globals: runs every initializer
+   that cannot be a link-time constant. Call it before Py_SetProgramName and Py_Initialize. */
+void PyGlobals_InitThread(void);
+
+/* Releases what the calling thread's interpreter still holds after Py_Finalize (2.4's
+   allocator keeps its arenas forever otherwise). Call it after Py_Finalize. */
+void PyGlobals_FiniThread(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* !Py_PYGLOBAL_H */
+`;
+}
+
+export function initSource(coreInits: string[], finiHooks: string[]): string {
+  const lines = [
+    '/* Python/pyglobal_init.c: generated by pyglobal apply. Do not edit; run apply again instead. */',
+    '#include "Python.h"',
+    '',
+    ...coreInits.map((f) => `void _PyGlobals_Init_${fileId(f)}(void); /* ${f} */`),
+    ...finiHooks.map((f) => `void _PyGlobals_Fini_${fileId(f)}(void); /* ${f} */`),
+    '',
+    'void',
+    'PyGlobals_InitThread(void)',
+    '{',
+    ...coreInits.map((f) => `\t_PyGlobals_Init_${fileId(f)}();`),
+    '}',
+    '',
+    'void',
+    'PyGlobals_FiniThread(void)',
+    '{',
+    ...finiHooks.map((f) => `\t_PyGlobals_Fini_${fileId(f)}();`),
+    '}',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+export function readTexts(root: string, files: string[]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const f of files) m.set(f, readSource(root, f).text);
+  for (const extra of ['Makefile.pre.in']) if (fs.existsSync(path.join(root, extra))) m.set(extra, readSource(root, extra).text);
+  return m;
+}
+void resolveInclude;

@@ -1,0 +1,39 @@
+// Where a statement can be added at the top of a function body and still be C89: after the
+// body's leading declarations. Uses the same masked parse as the scan.
+import { tokenize } from './lex.ts';
+import { mask } from './mask.ts';
+import { parseC, type SyntaxNode } from './parse.ts';
+import type { MacroRules } from './macro-rules.ts';
+
+export interface FunctionEntry {
+  name: string;
+  /** Offset right after the last leading declaration (or after the '{'). */
+  at: number;
+  /** Offset of the function definition, to compare with other declarations. */
+  start: number;
+}
+
+export function findFunctionEntries(text: string, rules: MacroRules, nameMatches: (name: string) => boolean): FunctionEntry[] {
+  const tree = parseC(mask(text, tokenize(text), rules).text);
+  const out: FunctionEntry[] = [];
+  const visit = (n: SyntaxNode) => {
+    for (const c of n.namedChildren) {
+      if (c.type === 'function_definition') {
+        let d: SyntaxNode | null = c.childForFieldName('declarator');
+        while (d && d.type !== 'function_declarator') d = d.childForFieldName('declarator');
+        const id = d?.childForFieldName('declarator');
+        const body = c.childForFieldName('body');
+        if (id?.type === 'identifier' && body && nameMatches(id.text)) {
+          let at = body.startIndex + 1;
+          for (const s of body.namedChildren) {
+            if (s.type === 'declaration') at = s.endIndex;
+            else if (s.type !== 'comment') break;
+          }
+          out.push({ name: id.text, at, start: c.startIndex });
+        }
+      } else if (c.type.startsWith('preproc_') || c.type === 'ERROR' || c.type === 'linkage_specification') visit(c);
+    }
+  };
+  visit(tree.rootNode);
+  return out;
+}

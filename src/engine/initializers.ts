@@ -1,0 +1,110 @@
+// Is an initializer still a constant once some variables are thread-local? The address of a
+// __thread variable is not an address constant (C11 6.6p9 and gcc's "initializer element is not
+// constant"), so any initializer that names one, directly or through macros, must move to run time.
+import { tokenize, matchingClose } from './lex.ts';
+import { expand, rescan } from './macro-expand.ts';
+import type { MacroDef } from './macro-defs.ts';
+
+/** Fully macro-expands an initializer's text with the macros visible where it stands. */
+export function expandText(text: string, visible: Map<string, MacroDef>): string {
+  const all = new Set(visible.keys());
+  const origin = new Array(text.length).fill(null);
+  return rescan(text, origin, visible, all, new Set(), 0).text;
+}
+void expand;
+
+/**
+ * Names of variables (from `candidates`) that the expanded text uses as values or addresses.
+ * Operands of sizeof and member names after '.' or '->' do not count.
+ */
+export function referencedNames(expanded: string, candidates: (name: string) => boolean): string[] {
+  const toks = tokenize(expanded, 0, expanded.length, { directives: false });
+  const found = new Set<string>();
+  for (let k = 0; k < toks.length; k++) {
+    const t = toks[k];
+    if (t.kind !== 'ident') continue;
+    if (t.text === 'sizeof') {
+      if (toks[k + 1]?.text === '(') {
+        const close = matchingClose(toks, k + 1);
+        if (close > 0) k = close;
+      } else k++;
+      continue;
+    }
+    const prev = toks[k - 1]?.text;
+    if (prev === '.' || prev === '->') continue;
+    if (candidates(t.text)) found.add(t.text);
+  }
+  return [...found];
+}
+
+/** Top-level element count of a braced initializer, or undefined when it cannot be told statically. */
+export function elementCount(initText: string): number | undefined {
+  const toks = tokenize(initText, 0, initText.length);
+  if (toks.some((t) => t.kind === 'directive')) return undefined;
+  if (toks[0]?.text === '"' || toks[0]?.kind === 'string') return undefined; // char x[] = "..." stays sized by its literal
+  if (toks[0]?.text !== '{') return undefined;
+  const close = matchingClose(toks, 0);
+  if (close !== toks.length - 1) return undefined;
+  let depth = 0;
+  let count = 0;
+  let sawElement = false;
+  for (let k = 1; k < close; k++) {
+    const t = toks[k].text;
+    if (t === '(' || t === '{' || t === '[') depth++;
+    else if (t === ')' || t === '}' || t === ']') depth--;
+    if (depth === 0 && t === ',') {
+      if (sawElement) count++;
+      sawElement = false;
+    } else sawElement = true;
+  }
+  if (sawElement) count++;
+  // Designated array initializers ([3] = x) set the size by their largest index: refuse.
+  if (toks.some((t, i) => t.text === '[' && i > 0 && (toks[i - 1].text === '{' || toks[i - 1].text === ','))) return undefined;
+  return count;
+}
+
+/**
+ * The element count of a braced initializer as C text. Conditional directives between elements
+ * are kept, so `{a, #ifdef X b, #endif c}` gives "\n#ifdef X\n1 +\n#endif\n2" and the array keeps
+ * the size its initializer gave it on every configuration. Undefined for designated elements.
+ */
+export function elementCountText(initText: string): string | undefined {
+  const toks = tokenize(initText, 0, initText.length);
+  const code = toks.filter((t) => t.kind !== 'directive');
+  if (code[0]?.text !== '{') return undefined;
+  if (code.some((t, i) => t.text === '[' && i > 0 && (code[i - 1].text === '{' || code[i - 1].text === ','))) return undefined;
+  let depth = 0;
+  let pending = false;
+  let plain = 0;
+  const parts: string[] = [];
+  const flush = () => {
+    if (pending) plain++;
+    pending = false;
+  };
+  for (const t of toks) {
+    if (t.kind === 'directive') {
+      if (depth !== 1) return undefined;
+      if (!/^#\s*(if|ifdef|ifndef|elif|else|endif)\b/.test(t.text)) return undefined;
+      if (pending) return undefined; // a directive in the middle of an element
+      if (plain) parts.push(`${plain} +`);
+      plain = 0;
+      parts.push(`\n${t.text.replace(/\\\r?\n/g, ' ')}\n`);
+      continue;
+    }
+    const x = t.text;
+    if (x === '(' || x === '{' || x === '[') {
+      depth++;
+      if (depth > 1) pending = true;
+      continue;
+    }
+    if (x === ')' || x === '}' || x === ']') {
+      depth--;
+      if (depth === 0) flush();
+      continue;
+    }
+    if (depth === 1 && x === ',') flush();
+    else if (depth >= 1) pending = true;
+  }
+  parts.push(`${plain}`);
+  return parts.join(' ').replace(/ \n/g, '\n').replace(/\n /g, '\n');
+}
