@@ -62,6 +62,7 @@ struct pymt_options {
     const char *outdir;
     int json;
     int rss;
+    int serialize;
     size_t stack_bytes;
     char *progname;
     /* Python's own flags, set in each thread: they are interpreter globals. */
@@ -561,10 +562,11 @@ run_interpreter(struct pymt_job *job)
     }
     if (Py_FlushLine())
         PyErr_Clear();
-    Py_Finalize();
-    /* The file objects never own job->out (no close function): pymt closes it itself. */
+    /* sys keeps its own references; the file objects never own job->out (no close
+     * function), so Py_Finalize frees them and pymt closes the FILE itself. */
     Py_XDECREF(out_file);
     Py_XDECREF(err_file);
+    Py_Finalize();
     fflush(job->out);
 #if PYMT_HAVE_PYGLOBAL
     PyGlobals_FiniThread();
@@ -573,6 +575,9 @@ run_interpreter(struct pymt_job *job)
 }
 
 /* ------------------------------------------------------------------------ threads */
+
+/* --serialize: one lifecycle at a time, for a libpython whose globals are process-wide. */
+static pthread_mutex_t pymt_serial = PTHREAD_MUTEX_INITIALIZER;
 
 static void *
 interp_thread(void *arg)
@@ -591,7 +596,11 @@ interp_thread(void *arg)
 
     pthread_sigmask(SIG_UNBLOCK, &pymt_async_signals, NULL);
     pthread_barrier_wait(job->start);
+    if (job->opt->serialize)
+        pthread_mutex_lock(&pymt_serial);
     run_interpreter(job);
+    if (job->opt->serialize)
+        pthread_mutex_unlock(&pymt_serial);
 
     if (have_alt) {
         ss.ss_flags = SS_DISABLE;
@@ -825,6 +834,8 @@ static const char usage_text[] =
     "  --json            JSON Lines on stdout: one record per interpreter and round\n"
     "                    (status, reason, output), round records with --rss, and a summary\n"
     "  --rss             report the process RSS (and peak) after each round, on stderr\n"
+    "  --serialize       threads still start together, but one lifecycle runs at a time (a\n"
+    "                    lock around each): what a libpython that is not thread-local needs\n"
     "  --stack MB        thread stack size (default 16)\n"
     "  --program-name P  Py_SetProgramName value; it decides sys.prefix and sys.executable\n"
     "                    (default: ./python next to pymt if present, else pymt itself)\n"
@@ -947,6 +958,8 @@ parse_options(int argc, char **argv, struct pymt_options *opt)
             opt->json = 1;
         } else if (strcmp(a, "--rss") == 0) {
             opt->rss = 1;
+        } else if (strcmp(a, "--serialize") == 0) {
+            opt->serialize = 1;
         } else if (option_is(a, "-n")) {
             opt->n = (int)parse_long(option_value(argc, argv, &i, "-n"), "-n", 1, 4096);
         } else if (option_is(a, "-o")) {
@@ -1011,7 +1024,9 @@ main(int argc, char **argv)
     install_fatal_handlers();
     block_async_signals();
 
-    if (!PYMT_HAVE_PYGLOBAL && opt.n > 1)
+    if (opt.serialize)
+        ; /* one interpreter at a time: safe with any libpython */
+    else if (!PYMT_HAVE_PYGLOBAL && opt.n > 1)
         fprintf(stderr, "pymt: warning: this libpython has no pyglobal.h (not rewritten): "
                         "%d interpreters will share every global and are expected to crash\n",
                 opt.n);

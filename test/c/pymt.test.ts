@@ -125,6 +125,21 @@ describe.skipIf(!stock)('pymt on a stock build (one interpreter at a time)', () 
     expect(parsePymtStderr(r.err).deaths).toEqual([{ interp: 0, round: 1, signal: 11, name: 'SIGSEGV' }]);
   });
 
+  it('with --serialize, starts N threads per round and keeps each output and failure apart', () => {
+    const r = run(pymt, [...prog, '-n', '3', '--serialize', '--rounds', '2', '-c', 'import pymt, sys\nprint "i am", pymt.index, pymt.count, pymt.round\nsys.exit(pymt.index)']);
+    expect(r.code).toBe(1);
+    expect(r.out.split('\n').filter(Boolean).sort()).toEqual(
+      ['[0:1] i am 0 3 1', '[0:2] i am 0 3 2', '[1:1] i am 1 3 1', '[1:2] i am 1 3 2', '[2:1] i am 2 3 1', '[2:2] i am 2 3 2'],
+    );
+    expect(r.err).toContain('pymt: interpreter 1 round 2 failed: exit code 1');
+    expect(r.err).toContain('pymt: interpreter 2 round 1 failed: exit code 2');
+    expect(r.err).toContain('pymt: 4 of 6 interpreter runs failed (2 of 2 rounds)');
+    const outDir = path.join(dir, 'out3');
+    fs.mkdirSync(outDir);
+    expect(run(pymt, [...prog, '-n', '3', '--serialize', '-o', outDir, '-c', 'import pymt; print pymt.index']).code).toBe(0);
+    expect([0, 1, 2].map((k) => fs.readFileSync(path.join(outDir, `interp-${k}.out`), 'utf8'))).toEqual(['0\n', '1\n', '2\n']);
+  });
+
   it('rejects bad arguments with exit 2', () => {
     expect(run(pymt, ['-n', '0', '-c', 'pass']).code).toBe(2);
     expect(run(pymt, ['--model', 'big', '-c', 'pass']).code).toBe(2);
@@ -150,5 +165,30 @@ describe.skipIf(!tls)('pymt on the tls build (interpreters at once)', () => {
     expect(recs).toHaveLength(20);
     expect(recs.every((x) => x.ok && checksumOf(x.output) === ref)).toBe(true);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+// pyglobal test's parts on the real stock build, one interpreter (all a stock libpython allows).
+describe.skipIf(!stock)('pyglobal test parts on a stock build with pymt', () => {
+  it('(a) and (b) agree on a few tests, the process-wide ones run alone; (c) is all correct', async () => {
+    const { runTests } = await import('../../src/cpython24/test/run-tests.ts');
+    // pymt must sit next to ./python for part (b): use a scratch copy of what is needed.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pymt-parts-'));
+    try {
+      for (const f of ['python', 'Makefile', 'pyconfig.h', 'Modules', 'Lib', 'build']) fs.symlinkSync(path.join(stock!, f), path.join(dir, f));
+      execFileSync('gcc', ['-pthread', `-I${stock}`, `-I${stock}/Include`, path.join(projectRoot, 'src/c/pymt.c'), `${stock}/libpython2.4.a`,
+        '-Xlinker', '-export-dynamic', '-lpthread', '-ldl', '-lutil', '-lm', '-o', path.join(dir, 'pymt')], { stdio: 'ignore' });
+      const report = await runTests({
+        build: dir, threads: 1, rounds: 3, parts: ['a', 'b', 'c'],
+        tests: ['test_grammar', 'test_binhex', 'test_os', 'test_struct', 'test_dl'], workDir: path.join(dir, 'work'),
+      });
+      expect(report.a).toMatchObject({ status: 'ok', ok: ['test_binhex', 'test_grammar', 'test_os', 'test_struct'], skipped: ['test_dl'] });
+      expect(report.b).toMatchObject({ status: 'ok', differences: [], alone: [expect.objectContaining({ test: 'test_os' })] });
+      expect(report.b!.results.find((r) => r.test === 'test_os')).toMatchObject({ outcome: 'ok' });
+      expect(report.c).toMatchObject({ status: 'ok', counts: { correct: 3 } });
+      expect(report.status).toBe('ok');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -41,8 +41,10 @@ export function formatTestReport(r: TestReport): string {
     );
     for (const ph of b.phases)
       for (const p of ph.processes)
-        if (p.signal || p.exitCode !== 0)
+        if (p.signal || p.exitCode !== 0) {
           out.push(`    ${ph.name} pymt: ${p.end}${p.crashedIn.length ? `; it was running ${p.crashedIn.join(', ')}` : ''}`);
+          for (const f of p.failures) out.push(`      ${f}`);
+        }
     if (b.differences.length === 0) out.push(`    same OK set as ${b.reference}${b.excluded.length ? ' minus the exclusions' : ''}`);
     else {
       out.push(`    ${b.differences.length} differences from ${b.reference}:`);

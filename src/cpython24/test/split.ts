@@ -90,7 +90,15 @@ export interface SplitPhase {
   tests: string[];
   outputDir: string;
   /** One entry per pymt process (more than one when pymt died and was restarted). */
-  processes: { end: string; exitCode: number | null; signal: string | null; seconds: number; crashedIn: string[] }[];
+  processes: {
+    end: string;
+    exitCode: number | null;
+    signal: string | null;
+    seconds: number;
+    crashedIn: string[];
+    /** Interpreters whose driver itself failed: "interpreter K: reason". */
+    failures: string[];
+  }[];
 }
 
 export interface SplitDifference {
@@ -190,6 +198,7 @@ async function runPhase(
       signal: run.signal,
       seconds: run.seconds,
       crashedIn: crashedHere,
+      failures: run.records.flatMap((r) => (r.type === 'interp' && !r.ok ? [`interpreter ${r.interp}: ${r.reason}`] : [])),
     });
     const died = run.signal !== null || run.timedOut;
     if (!died && allDone) break;
