@@ -2,10 +2,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../cli/errors.ts';
-import { lexFile, parseFile, type Lexed } from '../engine/scan-file.ts';
+import { lexFile, type Lexed, type ParsedFile } from '../engine/scan-file.ts';
+import { LexicalIndex } from '../engine/lexical-index.ts';
+import { PoolError, SyncPool, defaultPoolSize } from '../engine/scan-pool.ts';
+import type { ScanRequest } from '../engine/scan-worker.ts';
+import type { MacroRules } from '../engine/macro-rules.ts';
 import { linkSymbols } from '../engine/symbols.ts';
 import { positionOf } from '../engine/lex.ts';
-import type { MacroDef } from '../engine/macro-defs.ts';
 import type { Declaration, FileReport, Finding, ScanResult } from '../engine/model.ts';
 import { classify } from './classify.ts';
 import { refineClassification } from './refine.ts';
@@ -18,7 +21,26 @@ export interface ScanOptions {
   /** Restrict to these relative paths (tests, check on changed files). */
   files?: string[];
   onProgress?: (done: number, total: number, file: string) => void;
+  /**
+   * Worker threads for the parse: 0 keeps it in this thread; default: one per core when the
+   * files to parse exceed workerThreshold bytes (below that, starting workers costs more).
+   */
+  workers?: number;
+  /** Filled in with how the scan ran, for benchmarks and tests. */
+  stats?: ScanStats;
 }
+
+export interface ScanStats {
+  /** Worker threads that parsed (0: in this thread). */
+  workers: number;
+  /** Why the scan fell back to this thread after trying workers, if it did. */
+  fallback?: string;
+  /** Milliseconds spent in each step, in the order they ran. */
+  ms?: Record<string, number>;
+}
+
+/** Bytes to parse above which the scan uses worker threads by default. */
+export const workerThreshold = 1 << 20;
 
 export const toolVersion = '0.1.0';
 
@@ -50,70 +72,118 @@ export function scanOpened(tree: Tree, opts: ScanOptions = {}): ScanResult {
   const all = listSources(tree, { platforms: opts.platforms });
   const files = opts.files ?? all;
   const known = new Set(all);
-  // Lex everything first: a file's macros may come from headers it includes.
-  const lexed = new Map<string, Lexed>();
-  for (const rel of all) lexed.set(rel, lexFile(readSource(tree.root, rel)));
-  const includes = new Map<string, string[]>();
-  for (const [rel, lx] of lexed) {
-    includes.set(rel, [...new Set(lx.includes.map((i) => resolveInclude(rel, i.name, known)).filter((x): x is string => !!x))]);
-  }
-  const closureCache = new Map<string, Map<string, MacroDef>>();
-  const headerMacros = (rel: string): Map<string, MacroDef> => {
-    const seen = new Set<string>();
-    const order: string[] = [];
-    const visit = (f: string) => {
-      for (const h of includes.get(f) ?? []) {
-        if (seen.has(h)) continue;
-        seen.add(h);
-        visit(h);
-        order.push(h);
-      }
-    };
-    visit(rel);
-    const key = order.join(',');
-    let m = closureCache.get(key);
-    if (!m) {
-      m = new Map();
-      for (const h of order) for (const d of lexed.get(h)!.defines) m.set(d.name, d);
-      closureCache.set(key, m);
-    }
-    return m;
+  const wanted = workerCount(tree, files, opts);
+  // Workers boot (about a quarter of a second) while this thread reads and lexes.
+  const ms: Record<string, number> = {};
+  if (opts.stats) opts.stats.ms = ms;
+  let t = performance.now();
+  const lap = (step: string) => {
+    const now = performance.now();
+    ms[step] = (ms[step] ?? 0) + now - t;
+    t = now;
   };
-  // A .c file that another .c file includes is compiled only there, under that file's macros
-  // (xmltok.c includes xmltok_ns.c twice, with NS(x) defined differently each time).
-  const includedBy = new Map<string, { includer: string; at: number }[]>();
-  for (const [rel, lx] of lexed) {
-    if (!rel.endsWith('.c')) continue;
-    for (const inc of lx.includes) {
-      const target = resolveInclude(rel, inc.name, known);
-      if (target && target !== rel && target.endsWith('.c')) {
-        const list = includedBy.get(target) ?? [];
-        list.push({ includer: rel, at: inc.at });
-        includedBy.set(target, list);
+  let pool = wanted > 0 ? new SyncPool(new URL('../engine/scan-worker.ts', import.meta.url), wanted) : undefined;
+  try {
+    // Lex everything first: a file's macros may come from headers it includes.
+    const lexed = new Map<string, Lexed>();
+    for (const rel of all) lexed.set(rel, lexFile(readSource(tree.root, rel)));
+    const bad = files.find((rel) => !lexed.has(rel));
+    if (bad !== undefined) throw new UsageError(`${path.join(tree.root, bad)}: not a C source of this tree`);
+    const index = new LexicalIndex(
+      all.map((rel) => {
+        const lx = lexed.get(rel)!;
+        return { path: rel, defines: lx.defines, lines: lx.lines, includes: lx.includes.map((i) => ({ ...i, target: resolveInclude(rel, i.name, known) })) };
+      }),
+    );
+    lap('read+lex');
+    let parsed: ParsedFile[][] | undefined;
+    if (pool) {
+      try {
+        parsed = parseInPool(pool, index, files, lexed, macros, opts, lap);
+      } catch (e) {
+        if (!(e instanceof PoolError)) throw e;
+        // A worker's UsageError is the user's problem, reported as if raised here.
+        if (e.name === 'UsageError') throw new UsageError(e.message);
+        if (!e.error.boot) throw e;
+        // Workers that cannot start (no tsx, no threads) only cost time: parse here instead.
+        if (opts.stats) opts.stats.fallback = e.message;
+        pool.close();
+        pool = undefined;
       }
     }
-  }
-  const contextsOf = (rel: string): Map<string, MacroDef>[] => {
-    const ctxs = includedBy.get(rel);
-    if (!ctxs) return [headerMacros(rel)];
-    return ctxs.map(({ includer, at }) => {
-      const m = new Map(headerMacros(includer));
-      for (const d of lexed.get(includer)!.defines) if (d.at < at) m.set(d.name, d);
-      for (const [k, v] of headerMacros(rel)) if (!m.has(k)) m.set(k, v);
-      return m;
+    if (opts.stats) opts.stats.workers = pool ? pool.size : 0;
+    parsed ??= files.map((rel, i) => {
+      opts.onProgress?.(i, files.length, rel);
+      return index.parse(rel, lexed.get(rel)!.source.text, macros);
     });
-  };
+    lap('parse');
+    const result = assemble(tree, files, lexed, index, parsed, macros, reviewed, opts);
+    lap('link+classify');
+    return result;
+  } finally {
+    pool?.close();
+  }
+}
+
+function workerCount(tree: Tree, files: string[], opts: ScanOptions): number {
+  if (opts.workers !== undefined) return Math.max(0, Math.floor(opts.workers));
+  const n = Math.min(defaultPoolSize(), files.length);
+  if (n < 2) return 0;
+  let bytes = 0;
+  for (const rel of files) {
+    try {
+      bytes += fs.statSync(path.join(tree.root, rel)).size;
+    } catch {
+      // reported with file:line when it is read
+    }
+    if (bytes > workerThreshold) return n;
+  }
+  return 0;
+}
+
+/** Parses files in the pool, biggest first so that no worker is left with a big one at the end. */
+function parseInPool(
+  pool: SyncPool,
+  index: LexicalIndex,
+  files: string[],
+  lexed: Map<string, Lexed>,
+  macros: MacroRules,
+  opts: ScanOptions,
+  lap: (step: string) => void,
+): ParsedFile[][] {
+  pool.broadcast({ kind: 'index', files: [...index.files.values()], rules: [...macros] } satisfies ScanRequest);
+  lap('workers ready+index');
+  const order = files.map((_, i) => i).sort((a, b) => lexed.get(files[b])!.source.text.length - lexed.get(files[a])!.source.text.length || a - b);
+  const jobs = order.map((i) => ({ kind: 'parse', path: files[i], text: lexed.get(files[i])!.source.text }) satisfies ScanRequest);
+  const out: ParsedFile[][] = new Array(files.length);
+  let done = 0;
+  pool.run(jobs, (j, value) => {
+    out[order[j]] = value as ParsedFile[];
+    opts.onProgress?.(done++, files.length, files[order[j]]);
+  });
+  return out;
+}
+
+/** Joins the per-file results in tree order, then links and classifies: the same answer however the files were parsed. */
+function assemble(
+  tree: Tree,
+  files: string[],
+  lexed: Map<string, Lexed>,
+  index: LexicalIndex,
+  parsedFiles: ParsedFile[][],
+  macros: MacroRules,
+  reviewed: ReturnType<typeof loadReviewed>,
+  opts: ScanOptions,
+): ScanResult {
+  const includes = index.includes;
   const decls: Declaration[] = [];
   const seen = new Set<string>();
   const reports: FileReport[] = [];
   const findings: Finding[] = [];
   files.forEach((rel, i) => {
-    opts.onProgress?.(i, files.length, rel);
-    const lx = lexed.get(rel);
-    if (!lx) throw new UsageError(`${path.join(tree.root, rel)}: not a C source of this tree`);
-    let parsed!: ReturnType<typeof parseFile>;
-    for (const hm of contextsOf(rel)) {
-      parsed = parseFile(lx, { rules: macros, headerMacros: hm, linesOf: (f) => lexed.get(f)?.lines });
+    const lx = lexed.get(rel)!;
+    let parsed!: ParsedFile;
+    for (parsed of parsedFiles[i]) {
       for (const d of parsed.declarations) {
         const key = `${d.file}|${d.offset}|${d.name}|${d.function ?? ''}|${d.viaMacro ?? ''}`;
         if (seen.has(key)) continue;

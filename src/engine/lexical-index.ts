@@ -1,0 +1,87 @@
+// Which macros each file sees, built from every file's #defines and resolved #includes. The
+// input is plain data, so a worker thread rebuilds the very same index from one message and
+// parses any file of the tree under the same macros the main thread would.
+import type { MacroDef } from './macro-defs.ts';
+import type { MacroRules } from './macro-rules.ts';
+import { parseFile, type Lexed, type ParsedFile } from './scan-file.ts';
+
+export interface FileLex {
+  path: string;
+  defines: MacroDef[];
+  /** Quoted includes in order; target is the in-tree file the name resolves to, if any. */
+  includes: { name: string; at: number; target?: string }[];
+  lines: number[];
+}
+
+export class LexicalIndex {
+  readonly files = new Map<string, FileLex>();
+  /** In-tree files each file includes directly, deduplicated, in order of first include. */
+  readonly includes = new Map<string, string[]>();
+  // A .c file that another .c file includes is compiled only there, under that file's macros
+  // (xmltok.c includes xmltok_ns.c twice, with NS(x) defined differently each time).
+  private readonly includedBy = new Map<string, { includer: string; at: number }[]>();
+  private readonly closureCache = new Map<string, Map<string, MacroDef>>();
+
+  /** files in tree order: the order decides which context comes first, hence which declaration is kept. */
+  constructor(files: FileLex[]) {
+    for (const f of files) {
+      this.files.set(f.path, f);
+      this.includes.set(f.path, [...new Set(f.includes.map((i) => i.target).filter((x): x is string => !!x))]);
+    }
+    for (const f of files) {
+      if (!f.path.endsWith('.c')) continue;
+      for (const inc of f.includes) {
+        const target = inc.target;
+        if (target && target !== f.path && target.endsWith('.c')) {
+          const list = this.includedBy.get(target) ?? [];
+          list.push({ includer: f.path, at: inc.at });
+          this.includedBy.set(target, list);
+        }
+      }
+    }
+  }
+
+  /** Macros of the in-tree headers a file includes, transitively, later ones winning. */
+  headerMacros(rel: string): Map<string, MacroDef> {
+    const seen = new Set<string>();
+    const order: string[] = [];
+    const visit = (f: string) => {
+      for (const h of this.includes.get(f) ?? []) {
+        if (seen.has(h)) continue;
+        seen.add(h);
+        visit(h);
+        order.push(h);
+      }
+    };
+    visit(rel);
+    const key = order.join(',');
+    let m = this.closureCache.get(key);
+    if (!m) {
+      m = new Map();
+      for (const h of order) for (const d of this.files.get(h)!.defines) m.set(d.name, d);
+      this.closureCache.set(key, m);
+    }
+    return m;
+  }
+
+  /** The header macros a file is compiled under: one map per including .c file, or its own. */
+  contextsOf(rel: string): Map<string, MacroDef>[] {
+    const ctxs = this.includedBy.get(rel);
+    if (!ctxs) return [this.headerMacros(rel)];
+    return ctxs.map(({ includer, at }) => {
+      const m = new Map(this.headerMacros(includer));
+      for (const d of this.files.get(includer)!.defines) if (d.at < at) m.set(d.name, d);
+      for (const [k, v] of this.headerMacros(rel)) if (!m.has(k)) m.set(k, v);
+      return m;
+    });
+  }
+
+  linesOf = (file: string): number[] | undefined => this.files.get(file)?.lines;
+
+  /** Parses one file of the index (its text given) under each of its contexts. */
+  parse(path: string, text: string, rules: MacroRules): ParsedFile[] {
+    const f = this.files.get(path)!;
+    const lexed: Lexed = { source: { path, text }, defines: f.defines, includes: f.includes, lines: f.lines };
+    return this.contextsOf(path).map((hm) => parseFile(lexed, { rules, headerMacros: hm, linesOf: this.linesOf }));
+  }
+}

@@ -1,0 +1,179 @@
+// Worker threads driven synchronously. The caller blocks in Atomics.wait and reads replies with
+// receiveMessageOnPort, so a synchronous library function (the scan) can spread its work over
+// the cores without turning every caller async. Workers load TypeScript through tsx's in-thread
+// CommonJS hook (see ts-worker.cjs): its ESM hook starts a loader thread per worker, which
+// costs more than half a second each.
+import os from 'node:os';
+import { MessageChannel, Worker, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
+
+/** What a worker sends back for one request. */
+type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: WorkerError };
+
+export interface WorkerError {
+  name: string;
+  message: string;
+  stack?: string;
+  /** Set when the worker could not start at all (no job ran). */
+  boot?: boolean;
+}
+
+/** An error raised inside a worker, rethrown in the caller with the worker's stack. */
+export class PoolError extends Error {
+  constructor(readonly error: WorkerError) {
+    super(error.message);
+    this.name = error.name;
+    if (error.stack) this.stack = error.stack;
+  }
+}
+
+const bootstrap = new URL('./ts-worker.cjs', import.meta.url);
+
+/** Flags that load tsx's ESM hook: a worker loads TypeScript its own, cheaper way. */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (/^--(import|require|loader|experimental-loader)$/.test(a) && /tsx/.test(argv[i + 1] ?? '')) {
+      i++;
+      continue;
+    }
+    if (/^--(import|require|loader|experimental-loader)=.*tsx/.test(a)) continue;
+    out.push(a);
+  }
+  return out;
+}
+
+export function defaultPoolSize(): number {
+  return os.availableParallelism?.() ?? os.cpus().length;
+}
+
+interface Slot {
+  worker: Worker;
+  port: MessagePort;
+  /** Request ids sent and not yet answered. */
+  inFlight: Set<number>;
+}
+
+export class SyncPool {
+  private readonly slots: Slot[] = [];
+  private readonly signal = new Int32Array(new SharedArrayBuffer(4));
+  private nextId = 1;
+  private closed = false;
+
+  /**
+   * Starts size workers running the TypeScript module at moduleUrl, which must call serve().
+   * They boot while the caller goes on; the first run() waits for them.
+   */
+  constructor(moduleUrl: URL, readonly size: number, private readonly silenceMs = 120_000) {
+    for (let i = 0; i < size; i++) {
+      const { port1, port2 } = new MessageChannel();
+      const worker = new Worker(bootstrap, {
+        workerData: { module: moduleUrl.href, port: port2, signal: this.signal },
+        transferList: [port2],
+        execArgv: workerExecArgv(),
+        stdout: false,
+        stderr: false,
+      });
+      worker.unref();
+      this.slots.push({ worker, port: port1, inFlight: new Set() });
+    }
+  }
+
+  /** Sends msg to every worker and waits until each has handled it. */
+  broadcast(msg: unknown): void {
+    const ids = this.slots.map((s) => this.send(s, msg));
+    this.waitFor((reply) => ids.includes(reply.id), ids.length, () => {});
+  }
+
+  /**
+   * Runs jobs, at most depth in flight per worker, handing each to the first free worker in the
+   * order given (put the biggest first). onResult(i, value) sees replies as they come.
+   */
+  run(jobs: unknown[], onResult: (index: number, value: unknown) => void, depth = 2): void {
+    const indexOf = new Map<number, number>();
+    let next = 0;
+    const feed = () => {
+      for (const s of this.slots) {
+        while (s.inFlight.size < depth && next < jobs.length) {
+          indexOf.set(this.send(s, jobs[next]), next);
+          next++;
+        }
+      }
+    };
+    feed();
+    this.waitFor(
+      (reply) => indexOf.has(reply.id),
+      jobs.length,
+      (reply) => {
+        onResult(indexOf.get(reply.id)!, reply.value);
+        feed();
+      },
+    );
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const s of this.slots) {
+      s.port.close();
+      void s.worker.terminate();
+    }
+  }
+
+  private send(slot: Slot, payload: unknown): number {
+    const id = this.nextId++;
+    slot.inFlight.add(id);
+    slot.port.postMessage({ id, payload });
+    return id;
+  }
+
+  /** Blocks until count replies matching `mine` have arrived; a failed reply throws. */
+  private waitFor(mine: (r: Reply & { ok: true }) => boolean, count: number, handle: (r: Reply & { ok: true }) => void): void {
+    let left = count;
+    let quietSince = Date.now();
+    while (left > 0) {
+      const seen = Atomics.load(this.signal, 0);
+      let got = false;
+      for (const s of this.slots) {
+        for (let m = receiveMessageOnPort(s.port); m; m = receiveMessageOnPort(s.port)) {
+          const reply = m.message as Reply;
+          got = true;
+          s.inFlight.delete(reply.id);
+          if (!reply.ok) {
+            this.close();
+            throw new PoolError(reply.error);
+          }
+          if (!mine(reply)) continue;
+          left--;
+          handle(reply);
+        }
+      }
+      if (got) {
+        quietSince = Date.now();
+        continue;
+      }
+      if (Date.now() - quietSince > this.silenceMs) {
+        this.close();
+        throw new Error(`worker pool: no reply for ${this.silenceMs / 1000} s (a worker died or hangs)`);
+      }
+      Atomics.wait(this.signal, 0, seen, 1000);
+    }
+  }
+}
+
+/** Worker side: answers each request with handler(payload), or with the error it threw. */
+export function serve(handler: (payload: unknown) => unknown): void {
+  const { port, signal } = workerData as { port: MessagePort; signal: Int32Array };
+  port.on('message', ({ id, payload }: { id: number; payload: unknown }) => {
+    try {
+      // Inside the try: a value that cannot be cloned fails here, and is reported like a throw.
+      port.postMessage({ id, ok: true, value: handler(payload) } satisfies Reply);
+    } catch (e) {
+      const err = e as Error;
+      port.postMessage({ id, ok: false, error: { name: err?.name ?? 'Error', message: err?.message ?? String(e), stack: err?.stack } } satisfies Reply);
+    }
+    Atomics.add(signal, 0, 1);
+    Atomics.notify(signal, 0);
+  });
+}

@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import { PoolError, SyncPool } from '../../src/engine/scan-pool.ts';
+import { LexicalIndex, type FileLex } from '../../src/engine/lexical-index.ts';
+import { lexFile } from '../../src/engine/scan-file.ts';
+import { directives, tokenize } from '../../src/engine/lex.ts';
+import { scanOpened, scanTree, type ScanStats } from '../../src/cpython24/scan.ts';
+import { loadMacroRules } from '../../src/cpython24/rules.ts';
+import { openTree } from '../../src/cpython24/tree.ts';
+import { UsageError } from '../../src/cli/errors.ts';
+
+const echo = new URL('./helpers/pool-echo.ts', import.meta.url);
+const scanWorker = new URL('../../src/engine/scan-worker.ts', import.meta.url);
+
+describe('SyncPool', () => {
+  it('runs jobs on every worker, synchronously, and returns each result to its job', () => {
+    const pool = new SyncPool(echo, 2);
+    try {
+      const got: number[] = [];
+      const threads = new Set<number>();
+      pool.run(
+        Array.from({ length: 40 }, (_, n) => ({ op: 'square', n })),
+        (i, v) => {
+          const r = v as { n: number; thread: number };
+          got[i] = r.n;
+          threads.add(r.thread);
+        },
+      );
+      expect(got).toEqual(Array.from({ length: 40 }, (_, n) => n * n));
+      expect(threads.size).toBe(2);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it("rethrows a worker's error with its name and message", () => {
+    const pool = new SyncPool(echo, 1);
+    try {
+      let caught: unknown;
+      try {
+        pool.run([{ op: 'square', n: 1 }, { op: 'throw', n: 7, name: 'UsageError' }], () => {});
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(PoolError);
+      expect((caught as PoolError).name).toBe('UsageError');
+      expect((caught as PoolError).message).toBe('asked to fail on 7');
+      expect((caught as PoolError).error.boot).toBeFalsy();
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('reports a reply that cannot be sent back as an error, not a hang', () => {
+    const pool = new SyncPool(echo, 1);
+    try {
+      expect(() => pool.run([{ op: 'uncloneable' }], () => {})).toThrow(PoolError);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('reports a worker that cannot start as a boot error', () => {
+    const pool = new SyncPool(new URL('./helpers/no-such-worker.ts', import.meta.url), 1);
+    try {
+      let caught: unknown;
+      try {
+        pool.run([{ op: 'square', n: 2 }], () => {});
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(PoolError);
+      expect((caught as PoolError).error.boot).toBe(true);
+    } finally {
+      pool.close();
+    }
+  });
+});
+
+describe('scan worker', () => {
+  const files = {
+    'Include/m.h': '#define DOC(n, s) static char n[] = s\n#define EXT extern\nEXT int shared;\n',
+    'Modules/a.c': '#include "m.h"\nstatic int counter;\nint f(void) { static int calls; int local; return calls++; }\nDOC(a_doc, "x");\n',
+    'Modules/b.c': '#include "m.h"\n#define NS(x) x ## _b\n#include "inc.c"\n',
+    'Modules/inc.c': 'static int NS(table)[3];\n',
+  };
+  const lexes: FileLex[] = Object.entries(files).map(([path, text]) => {
+    const lx = lexFile({ path, text });
+    return { path, defines: lx.defines, lines: lx.lines, includes: lx.includes.map((i) => ({ ...i, target: i.name === 'm.h' ? 'Include/m.h' : i.name === 'inc.c' ? 'Modules/inc.c' : undefined })) };
+  });
+
+  it('parses in a worker exactly as in this thread', () => {
+    const rules = loadMacroRules();
+    const index = new LexicalIndex(lexes);
+    const here = Object.entries(files).map(([p, t]) => index.parse(p, t, rules));
+    expect(here.flat().flatMap((p) => p.declarations.map((d) => d.name)).sort()).toEqual(['a_doc', 'calls', 'counter', 'shared', 'table_b']);
+    const pool = new SyncPool(scanWorker, 2);
+    try {
+      pool.broadcast({ kind: 'index', files: lexes, rules: [...rules] });
+      const there: unknown[] = [];
+      pool.run(Object.entries(files).map(([path, text]) => ({ kind: 'parse', path, text })), (i, v) => (there[i] = v));
+      expect(there).toEqual(here);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('refuses a parse before the index', () => {
+    const pool = new SyncPool(scanWorker, 1);
+    try {
+      expect(() => pool.run([{ kind: 'parse', path: 'Modules/a.c', text: '' }], () => {})).toThrow(/before the index/);
+    } finally {
+      pool.close();
+    }
+  });
+});
+
+describe('directives()', () => {
+  it('finds exactly the directive tokens of tokenize()', () => {
+    const text = [
+      '#define A 1',
+      '  # include "x.h" /* c */',
+      'int x = 1; # not a directive',
+      '/* # in a comment',
+      '# still comment */ #define B',
+      '"# in a string" \'#\'',
+      'char *s = "unterminated',
+      '#if X \\',
+      '  && Y',
+      '// # line comment \\',
+      '# continued comment',
+      'L"#" L\'#\' a\\',
+      '#define C "a\\"#" /* x',
+      '  */ tail',
+      '\t#endif',
+    ].join('\n');
+    expect(directives(text)).toEqual(tokenize(text).filter((t) => t.kind === 'directive'));
+  });
+});
+
+describe('scan with workers', () => {
+  it('gives the in-process result on the bundled fixture', () => {
+    const tree = openTree(undefined);
+    const stats: ScanStats = { workers: -1 };
+    const pooled = scanOpened(tree, { workers: 2, stats });
+    expect(stats.workers).toBe(2);
+    expect(stats.fallback).toBeUndefined();
+    const progress: number[] = [];
+    const one = scanOpened(tree, { workers: 0, onProgress: (i) => progress.push(i) });
+    expect(JSON.stringify(pooled)).toBe(JSON.stringify(one));
+    expect(progress.at(-1)).toBe(one.files.length);
+  });
+
+  it('reports a file outside the tree as a usage error', () => {
+    expect(() => scanTree(undefined, { workers: 2, files: ['Modules/no-such.c'] })).toThrow(UsageError);
+  });
+
+  const src = process.env.CPYTHON24_SRC;
+  if (!src) console.log('scan-pool: CPYTHON24_SRC unset, skipping the whole-tree comparison of pooled and in-process scans');
+  describe.skipIf(!src)('on the real tree (CPYTHON24_SRC)', () => {
+    it('gives the in-process result, with workers by default', () => {
+      const tree = openTree(src);
+      const stats: ScanStats = { workers: -1 };
+      const pooled = scanOpened(tree, { stats });
+      expect(stats.workers).toBeGreaterThan(stats.fallback ? -1 : 0);
+      const one = scanOpened(tree, { workers: 0 });
+      expect(JSON.stringify(pooled)).toBe(JSON.stringify(one));
+    });
+  });
+});
