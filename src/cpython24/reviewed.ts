@@ -47,7 +47,7 @@ export function loadReviewed(dir = path.join(rulesDir, 'reviewed')): ReviewedRow
 
 export function matchReviewed(rows: ReviewedRow[], g: UnclassifiedGlobal): ReviewedRow | undefined {
   const fn = g.function ?? '-';
-  return rows.find((r) => r.name === g.name && (r.function === '*' || r.function === fn) && globMatch(r.file, g.file));
+  return rows.find((r) => globMatch(r.name, g.name) && (r.function === '*' || r.function === fn) && globMatch(r.file, g.file));
 }
 
 export function staleRows(rows: ReviewedRow[], globals: UnclassifiedGlobal[]): ReviewedRow[] {

@@ -13,6 +13,13 @@ export interface FunctionEntry {
   start: number;
 }
 
+/** `#ifdef X int a; #endif` at the top of a body still belongs to the declarations. */
+function onlyDeclarations(n: SyntaxNode): boolean {
+  if (!n.type.startsWith('preproc_if') && n.type !== 'preproc_else') return false;
+  const body = n.namedChildren.filter((c) => c.type !== 'identifier' && c.type !== 'comment' && !c.type.startsWith('preproc_arg') && c !== n.childForFieldName('condition'));
+  return body.length > 0 && body.every((c) => c.type === 'declaration' || onlyDeclarations(c));
+}
+
 export function findFunctionEntries(text: string, rules: MacroRules, nameMatches: (name: string) => boolean): FunctionEntry[] {
   const tree = parseC(mask(text, tokenize(text), rules).text);
   const out: FunctionEntry[] = [];
@@ -26,7 +33,7 @@ export function findFunctionEntries(text: string, rules: MacroRules, nameMatches
         if (id?.type === 'identifier' && body && nameMatches(id.text)) {
           let at = body.startIndex + 1;
           for (const s of body.namedChildren) {
-            if (s.type === 'declaration') at = s.endIndex;
+            if (s.type === 'declaration' || onlyDeclarations(s)) at = s.endIndex;
             else if (s.type !== 'comment') break;
           }
           out.push({ name: id.text, at, start: c.startIndex });
