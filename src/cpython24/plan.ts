@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import type { Declaration, Finding, Global, ScanResult } from '../engine/model.ts';
 import type { Edit } from '../engine/edits.ts';
 import { lexFile } from '../engine/scan-file.ts';
-import { elementCountText } from '../engine/initializers.ts';
+import { elementCountText, expandText } from '../engine/initializers.ts';
 import { initAnalysis, includesClosure } from './refine.ts';
 import { resolveInclude, readSource } from './scan.ts';
 import { rulesDir, loadMacroRules } from './rules.ts';
@@ -84,11 +84,15 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan 
   const hooks = loadHooks().filter((h) => texts.has(h.file));
   const findings: Finding[] = [];
   const globals = scan.globals.map((g) => ({ ...g }));
-  const known = new Set(scan.files.map((f) => f.path));
+  const inTree = new Set(scan.files.map((f) => f.path));
   const includes = new Map(scan.files.map((f) => [f.path, f.includes]));
   const defines = new Map<string, MacroDef[]>();
-  for (const [p, text] of texts) defines.set(p, lexFile({ path: p, text }).defines);
-  void known;
+  const includeSites = new Map<string, { name: string; at: number }[]>();
+  for (const [p, text] of texts) {
+    const lx = lexFile({ path: p, text });
+    defines.set(p, lx.defines);
+    includeSites.set(p, lx.includes);
+  }
 
   const ia = initAnalysis(globals, texts, defines, includes);
   const initRefs = (g: Global) => ia.refs(g);
@@ -126,7 +130,8 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan 
       continue;
     }
     moved.push({ global: g.id, file: d.file, line: d.line, offset: d.offset, because: refs });
-    edits.push(...moveEdits(g, d, text, chainFiles));
+    const arith = BELOW_ELEMENT.test(expandText(text.slice(d.init.start, d.init.end), ia.macros.visible(d.file)));
+    edits.push(...moveEdits(g, d, text, chainFiles, arith));
   }
 
   // Per-file wiring: the chain base at the top, and the entry point at the bottom or in init<module>.
@@ -165,10 +170,34 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan 
     insert(h.file, text.length, `${text.endsWith('\n') ? '' : '\n'}\n/* pyglobal: generated from rules/hooks/${h.id}.json. */\nvoid _PyGlobals_Fini_${fileId(h.file)}(void)\n${h.code.join('\n')}\n`, `fini hook ${h.id}`);
   }
 
-  // Every file that now says PYGLOBAL must see its definition.
+  // Every file that now says PYGLOBAL must see its definition before its first use: through an
+  // include that reaches pyport.h first, or (a header) because everything that includes it has.
+  const reachesPyport = (f: string) => f === 'Include/pyport.h' || f === 'Include/pyglobal.h' || includesClosure(includes, f).has('Include/pyport.h');
+  const includers = new Map<string, { file: string; at: number }[]>();
+  for (const [file, sites] of includeSites) {
+    for (const i of sites) {
+      const target = resolveInclude(file, i.name, inTree);
+      if (target) (includers.get(target) ?? includers.set(target, []).get(target)!).push({ file, at: i.at });
+    }
+  }
+  const seesBefore = (file: string, offset: number, visiting: Set<string>): boolean => {
+    const via = (includeSites.get(file) ?? []).find((i) => {
+      const target = resolveInclude(file, i.name, inTree);
+      return target !== undefined && reachesPyport(target);
+    });
+    if (via && via.at < offset) return true;
+    if (!file.endsWith('.h') || visiting.has(file)) return false;
+    const by = includers.get(file) ?? [];
+    visiting.add(file);
+    const ok = by.length > 0 && by.every((i) => seesBefore(i.file, i.at, visiting));
+    visiting.delete(file);
+    return ok;
+  };
   for (const file of needsHeader) {
-    const closure = includesClosure(includes, file);
-    if (file === 'Include/pyport.h' || closure.has('Include/pyport.h') || closure.has('Include/pyglobal.h')) continue;
+    if (file === 'Include/pyport.h') continue;
+    const firstMark = Math.min(...edits.filter((e) => e.file === file && e.text === `${MARK} `).map((e) => e.start));
+    if (seesBefore(file, firstMark, new Set())) continue;
+    if (texts.get(file)!.includes('#include "pyglobal.h"')) continue;
     insert(file, 0, '#include "pyglobal.h" /* pyglobal: defines PYGLOBAL */\n', 'reach pyglobal.h');
   }
   if (texts.has('Include/pyport.h')) {
@@ -224,7 +253,11 @@ function restOfLine(text: string, from: number): string {
  * function that copies the original initializer text into the variable, chained to the file's
  * previous one through the _PYGLOBAL_CHAIN macro, so each lands inside the same #if as its variable.
  */
-function moveEdits(g: Global, d: Declaration, text: string, chain: Map<string, number>): Edit[] {
+/** `&(a[i]) - k` (obmalloc's PTA): an address below an array, fine as a link-time constant, but
+ *  gcc's -Warray-bounds flags the same arithmetic when it runs in a function. */
+const BELOW_ELEMENT = /&\s*\(\s*[A-Za-z_]\w*\s*\[[^\]]*\]\s*\)\s*\)?\s*-/;
+
+function moveEdits(g: Global, d: Declaration, text: string, chain: Map<string, number>, belowElement = false): Edit[] {
   const init = d.init!;
   const edits: Edit[] = [];
   // from the end of the declarator (just before ' = ') to the end of the initializer
@@ -252,9 +285,17 @@ function moveEdits(g: Global, d: Declaration, text: string, chain: Map<string, n
   // The type is repeated as written; an inline struct definition repeated in a block is a new,
   // layout-identical type, which is all memcpy needs.
   const spec = text.slice(d.specifiers!.start, d.specifiers!.end).replace(/\bconst\b\s*/g, '');
+  const [quiet, loud] = belowElement
+    ? [
+        '#if defined(__GNUC__) && __GNUC__ >= 5 /* the original constant computes an address below an array */\n#pragma GCC diagnostic push\n#pragma GCC diagnostic ignored "-Warray-bounds"\n#endif\n',
+        '#if defined(__GNUC__) && __GNUC__ >= 5\n#pragma GCC diagnostic pop\n#endif\n',
+      ]
+    : ['', ''];
   const code =
     `\n/* pyglobal: generated. ${g.name}'s initializer names thread-local data, so it runs in each thread. */\n` +
+    quiet +
     `static void ${fn}(void)\n{\n\t${CHAIN}();\n\t{\n\t${spec} ${tmpDecl}${moved};\n\tmemcpy((void *)&${g.name}, (void *)&_pyglobal_tmp, sizeof _pyglobal_tmp);\n\t}\n}\n` +
+    loud +
     `#undef ${CHAIN}\n#define ${CHAIN} ${fn}`;
   edits.push({ file: d.file, start: d.range.end, end: d.range.end, text: code, reason: `run ${g.name}'s initializer per thread` });
   return edits;
@@ -347,4 +388,3 @@ export function readTexts(root: string, files: string[]): Map<string, string> {
   for (const extra of ['Makefile.pre.in']) if (fs.existsSync(path.join(root, extra))) m.set(extra, readSource(root, extra).text);
   return m;
 }
-void resolveInclude;

@@ -79,14 +79,17 @@ function spellsStorage(words: Int32Array, start: number, end: number): boolean {
 function visit(root: SyntaxNode, _fn: string | undefined, out: RawDeclaration[], text: string, fwd: Set<string>, words?: Int32Array): void {
   const c = root.walk();
   const fns: { depth: number; name: string }[] = [];
+  // typedef int Handler(int); makes `static Handler h;` a function declaration, not a variable.
+  const fnTypes = new Set<string>();
   let depth = 0;
   for (;;) {
     const type = c.nodeType;
     let descend = containers.has(type);
+    if (type === 'type_definition') collectFunctionTypedef(c.currentNode, fnTypes);
     if (words && fns.length && (descend || type === 'declaration') && !spellsStorage(words, c.startIndex, c.endIndex)) {
       descend = false;
     } else if (type === 'declaration') {
-      fromDeclaration(c.currentNode, fns.length ? fns[fns.length - 1].name : undefined, out, text, fwd);
+      fromDeclaration(c.currentNode, fns.length ? fns[fns.length - 1].name : undefined, out, text, fwd, fnTypes);
       descend = false;
     } else if (type === 'function_definition') {
       fns.push({ depth, name: functionName(c.currentNode) ?? '?' });
@@ -155,7 +158,18 @@ function nearestDerivation(decl: SyntaxNode, id: SyntaxNode): { nearest: Derivat
   return { nearest, anyPointer, constPointer };
 }
 
-function fromDeclaration(decl: SyntaxNode, fn: string | undefined, out: RawDeclaration[], text: string, fwd: Set<string>): void {
+function collectFunctionTypedef(def: SyntaxNode, fnTypes: Set<string>): void {
+  for (const d of def.childrenForFieldName('declarator')) {
+    let cur: SyntaxNode | null = d;
+    while (cur && cur.type === 'parenthesized_declarator') cur = cur.namedChildren[0] ?? null;
+    if (cur?.type !== 'function_declarator') continue;
+    let id: SyntaxNode | null = cur.childForFieldName('declarator');
+    while (id && id.type === 'parenthesized_declarator') id = id.namedChildren[0] ?? null;
+    if (id && (id.type === 'type_identifier' || id.type === 'identifier')) fnTypes.add(id.text);
+  }
+}
+
+function fromDeclaration(decl: SyntaxNode, fn: string | undefined, out: RawDeclaration[], text: string, fwd: Set<string>, fnTypes: Set<string> = new Set()): void {
   let storage: Storage = 'none';
   let forward = false;
   let specConst = false;
@@ -195,6 +209,7 @@ function fromDeclaration(decl: SyntaxNode, fn: string | undefined, out: RawDecla
     if (!id) continue;
     const der = nearestDerivation(target, id);
     if (der.nearest === 'function') continue; // a function prototype
+    if (der.nearest === 'none' && typeNode?.type === 'type_identifier' && fnTypes.has(typeNode.text)) continue; // a function, declared through its typedef
     const isPointer = der.nearest === 'pointer';
     const isArray = der.nearest === 'array';
     // const on the specifiers makes the object const unless it is a pointer (then the pointee is const).
