@@ -47,7 +47,8 @@ export async function applyTree(src: string | undefined, opts: ApplyOptions = {}
   const texts = readTexts(tree.root, scan.files.map((f) => f.path));
   const plan = planRewrite(scan, texts);
   const errors = plan.findings.filter((f) => f.severity === 'error');
-  const findings = [...scan.findings.filter((f) => f.severity === 'error'), ...plan.findings];
+  // Scan findings (parse warnings, stale rules) are check's business; only the plan can block a rewrite.
+  const findings = [...plan.findings];
   const summary = { moved: plan.moved, findings: plan.findings, coreInits: plan.coreInits, finiHooks: plan.finiHooks, edits: plan.edits.length };
   if (errors.length) {
     return { root: tree.root, plan: summary, files: [], bytesWritten: 0, findings, scan: scan.totals };

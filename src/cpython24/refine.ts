@@ -84,28 +84,33 @@ function tlsNames(globals: Global[]) {
   };
 }
 
-/** `static char x[] = "..."` whose file never writes an element: a docstring in all but name. */
-function isUnwrittenString(g: Global, texts: Map<string, string>, tokensOf: (f: string) => ReturnType<typeof tokenize>): boolean {
+/**
+ * The first place in the file that writes through the array `name` (x[i] = ..., *x = ..., ++x[i],
+ * x handed to a copying function), or undefined. Only the definition's own file is read: the
+ * arrays this is used for have internal linkage.
+ */
+function firstWrite(name: string, defOffset: number, toks: ReturnType<typeof tokenize>): number | undefined {
+  for (let k = 0; k < toks.length; k++) {
+    const t = toks[k];
+    if (t.kind !== 'ident' || t.text !== name || t.start === defOffset) continue;
+    const prev = toks[k - 1]?.text;
+    const next = toks[k + 1]?.text;
+    if (prev === '.' || prev === '->') continue;
+    if (next === '[' || prev === '*' || prev === '++' || prev === '--') return t.start;
+    const fn = toks[k - 2]?.kind === 'ident' && prev === '(' ? toks[k - 2].text : '';
+    if (/^(str|mem|w?cs)n?(cpy|cat|set|move)$|printf$|^fgets$|^read$|^gets$/.test(fn)) return t.start;
+  }
+  return undefined;
+}
+
+/** `static char x[] = "..."`: a plain string array, the shape of a docstring. */
+function isPlainString(g: Global, texts: Map<string, string>): boolean {
   const d = g.definition;
   if (!d || g.linkage !== 'internal' || !d.isArray || d.isPointer || !d.init || !d.declarator) return false;
   const text = texts.get(d.file)!;
   if (!/^(unsigned\s+|signed\s+)?char$/.test(text.slice(d.specifiers!.start, d.specifiers!.end).trim())) return false;
   if (!/^\[\s*\]$/.test(text.slice(d.offset + g.name.length, d.declarator.end).trim())) return false;
-  const init = text.slice(d.init.start, d.init.end).trim();
-  if (!/^("(\\.|[^"\\])*"\s*)+$/.test(init)) return false;
-  const toks = tokensOf(d.file);
-  for (let k = 0; k < toks.length; k++) {
-    const t = toks[k];
-    if (t.kind !== 'ident' || t.text !== g.name || t.start === d.offset) continue;
-    const prev = toks[k - 1]?.text;
-    const next = toks[k + 1]?.text;
-    if (prev === '.' || prev === '->') continue;
-    // x[i] = ..., *x = ..., x passed to a copying function, ++/-- through it
-    if (next === '[' || prev === '*' || prev === '++' || prev === '--') return false;
-    const fn = toks[k - 2]?.kind === 'ident' && prev === '(' ? toks[k - 2].text : '';
-    if (/^(str|mem|w?cs)n?(cpy|cat|set|move)$|printf$|^fgets$|^read$|^gets$/.test(fn)) return false;
-  }
-  return true;
+  return /^("(\\.|[^"\\])*"\s*)+$/.test(text.slice(d.init.start, d.init.end).trim());
 }
 
 export function refineClassification(input: RefineInput): void {
@@ -116,14 +121,28 @@ export function refineClassification(input: RefineInput): void {
     if (!t) tokenCache.set(f, (t = tokenize(texts.get(f)!)));
     return t;
   };
+  const lineOf = (file: string, offset: number) => texts.get(file)!.slice(0, offset).split('\n').length;
   for (const g of globals) {
-    if (g.classification !== 'thread-local' || g.reasonSource !== 'analysis:default') continue;
-    if (isUnwrittenString(g, texts, tokensOf)) {
-      Object.assign(g, {
-        classification: 'shared-immutable',
-        reason: 'a string array (static char x[] = "...") that no code in its file writes: a docstring in all but name',
-        reasonSource: 'analysis:unwritten-string',
-      });
+    const d = g.definition;
+    if (!d || g.function) continue;
+    if (g.classification === 'thread-local' && g.reasonSource === 'analysis:default' && isPlainString(g, texts)) {
+      if (firstWrite(g.name, d.offset, tokensOf(d.file)) === undefined) {
+        Object.assign(g, {
+          classification: 'shared-immutable',
+          reason: 'a string array (static char x[] = "...") that no code in its file writes: a docstring in all but name',
+          reasonSource: 'analysis:unwritten-string',
+        });
+      }
+    } else if (g.classification === 'shared-immutable' && g.reasonSource.startsWith('rules/macros/') && d.isArray) {
+      // A macro rule says "only read" (docstrings); the file may still write one. Believe the code.
+      const w = firstWrite(g.name, -1, tokensOf(d.file));
+      if (w !== undefined) {
+        Object.assign(g, {
+          classification: 'thread-local',
+          reason: `declared by ${d.viaMacro} as read-only data, but written at ${d.file}:${lineOf(d.file, w)}`,
+          reasonSource: 'analysis:written',
+        });
+      }
     }
   }
   const ia = initAnalysis(globals, texts, defines, includes);

@@ -217,8 +217,18 @@ function assemble(
     defines: new Map([...lexed].map(([p, lx]) => [p, lx.defines])),
     includes,
   });
+  // A row about a file this tree has, matching nothing, is stale; one about a file it lacks
+  // belongs to another tree (the rules describe CPython 2.4.6; the fixture is smaller).
   for (const r of staleRows(reviewed, globals)) {
-    findings.push({ file: `rules/reviewed/${r.source.split('#')[0]}`, line: 1, column: 1, ruleId: 'stale-reviewed-row', severity: 'error', message: `reviewed row ${r.source} (${r.file} ${r.function} ${r.name}) matches no global` });
+    const here = r.file.includes("*") || lexed.has(r.file);
+    findings.push({
+      file: `rules/reviewed/${r.source.split('#')[0]}`,
+      line: 1,
+      column: 1,
+      ruleId: 'stale-reviewed-row',
+      severity: here ? 'error' : 'note',
+      message: here ? `reviewed row ${r.source} (${r.file} ${r.function} ${r.name}) matches no global` : `reviewed row ${r.source} is about ${r.file}, which this tree does not have`,
+    });
   }
   const totals: Record<string, number> = { files: reports.length, globals: globals.length };
   for (const g of globals) totals[g.classification] = (totals[g.classification] ?? 0) + 1;

@@ -32,6 +32,11 @@ export type MacroRule =
       initArg?: number;
       classification?: Classification;
       reason: string;
+      /** This macro's declarations are already thread-local (the rewrite's own variant). */
+      threadLocal?: boolean;
+      /** The macro to use instead when a declaration it makes must be thread-local, and its definition. */
+      tlsVariant?: string;
+      tlsDefine?: string;
     };
 
 export type MacroRules = Map<string, MacroRule>;

@@ -59,6 +59,8 @@ export interface Declaration extends Position {
   viaMacro?: string;
   /** For declarations produced by expanding a macro defined elsewhere: where the macro body is. */
   macroDefinedAt?: Position;
+  /** For declarations made by a declaring macro (PyDoc_STRVAR): where that macro's name is written. */
+  macroNameAt?: { file: string; offset: number };
   /** For declarations inside a macro body: where, in the body, a storage prefix would go. */
   bodyInsert?: { file: string; offset: number };
   /** Other variables declared in the same statement (int a, b;) share one insertAt. */

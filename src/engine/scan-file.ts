@@ -126,8 +126,9 @@ function fromDeclaringUse(use: MacroUse, tree: Tree, text: string, here: (o: num
       insertAt: use.start,
       range: { start: use.start, end },
       viaMacro: rule.name,
+      macroNameAt: { file: here(use.start).file, offset: use.start },
       sharedStatement: false,
-      threadLocal: false,
+      threadLocal: !!rule.threadLocal,
     },
   ];
 }
@@ -293,8 +294,9 @@ function declarationsInExpansion(
       insertAt: useAt,
       range: { start: useAt, end: useAt },
       viaMacro: `${def.name} → ${rule.name}`,
+      macroNameAt: origin[use.start] ?? undefined,
       sharedStatement: false,
-      threadLocal: false,
+      threadLocal: !!rule.threadLocal,
       macroDefinedAt: defPos,
     });
   }
