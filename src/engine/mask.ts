@@ -72,7 +72,20 @@ const cplusplus = /^#\s*(ifdef\s+__cplusplus|if\s+defined\s*\(?\s*__cplusplus)/;
 /** Resolves a use of a name-building macro at tokens[k] to the identifier it makes, if it makes one. */
 export type NameResolver = (tokens: Token[], k: number) => { name: string; close: number } | undefined;
 
-export function mask(text: string, tokens: Token[], rules: MacroRules, names?: NameResolver): Masked {
+/**
+ * A use of a known function-like macro as a whole statement with no `;` after it
+ * (cjkcodecs' `NEXT(1, 1)` then `WRITE1(c)` on the next line): the macro brings its own
+ * semicolon. Such a use becomes an empty block of the same width.
+ */
+function isBareStatementUse(tokens: Token[], k: number, close: number): boolean {
+  const before = tokens[k - 1]?.text;
+  const after = tokens[close + 1];
+  if (!(before === ';' || before === '{' || before === '}' || before === ':' || before === ')' || before === 'else')) return false;
+  if (!after) return false;
+  return after.kind === 'ident' || after.text === '{' || after.text === '}';
+}
+
+export function mask(text: string, tokens: Token[], rules: MacroRules, names?: NameResolver, functionMacros?: (name: string) => boolean): Masked {
   const buf: Buf = Buffer.from(text, 'latin1');
   const declaring: MacroUse[] = [];
   const renames = new Map<number, string>();
@@ -158,8 +171,18 @@ export function mask(text: string, tokens: Token[], rules: MacroRules, names?: N
     }
     if (t.kind === 'ident') {
       const rule = rules.get(t.text);
+      const k0 = k;
       if (rule) k = applyRule(text, buf, tokens, k, rule, declaring);
-      else if (names) {
+      else if (functionMacros?.(t.text) && tokens[k + 1]?.text === '(' && stack.length > 0) {
+        const close = matchingClose(tokens, k + 1);
+        if (close > 0 && isBareStatementUse(tokens, k, close)) {
+          blank(buf, t.start, tokens[close].end);
+          buf[t.start] = 123; // {
+          buf[tokens[close].end - 1] = 125; // }
+          k = close;
+        }
+      }
+      if (!rule && names && k === k0) {
         const n = names(tokens, k);
         if (n) {
           renames.set(t.start, n.name);

@@ -46,7 +46,7 @@ export function parseFile(lexed: Lexed, ctx: FileContext): ParsedFile {
   const { source, lines } = lexed;
   const tokens = tokenize(source.text);
   const visible = visibleMacros(lexed, ctx);
-  const masked = mask(source.text, tokens, ctx.rules, nameResolver(visible));
+  const masked = mask(source.text, tokens, ctx.rules, nameResolver(visible), (n) => visible.get(n)?.params !== undefined);
   const found = findDeclaringUses(lexed, tokens, ctx, visible);
   masked.text = blankUses(masked.text, found.uses);
   const tree = parseC(masked.text);
@@ -63,10 +63,24 @@ export function parseFile(lexed: Lexed, ctx: FileContext): ParsedFile {
       d.scope = 'function';
       d.function = enclosingFunctionLexical(depths, d.offset);
       if (d.kind === 'tentative') d.kind = 'definition';
+    } else if (depths && d.scope === 'function' && depthAt(depths, d.offset) === 0) {
+      // A body tree-sitter could not close swallowed what follows it: braces say file scope.
+      d.scope = 'file';
+      d.function = undefined;
+      if (d.kind === 'definition' && !d.init && d.storage !== 'extern') d.kind = 'tentative';
+      if (d.storage === 'extern' && !d.init) d.kind = 'extern';
     }
     declarations.push({ ...here(d.offset), ...d });
   }
-  for (const use of masked.declaring) declarations.push(...fromDeclaringUse(use, tree, source.text, here));
+  for (const use of masked.declaring) {
+    for (const d of fromDeclaringUse(use, tree, source.text, here)) {
+      if (depths && d.scope === 'function' && depthAt(depths, d.offset) === 0) {
+        d.scope = 'file';
+        d.function = undefined;
+      }
+      declarations.push(d);
+    }
+  }
   declarations.push(...fromFileMacros(lexed, tokens, tree, ctx, visible, found));
   const condAt = conditionalPaths(tokens);
   for (const d of declarations) if (!d.viaMacro) d.cond = condAt(d.offset) || undefined;
