@@ -34,7 +34,7 @@ export function loadMacroRules(dir = path.join(rulesDir, 'macros')): MacroRules 
     const where = `${file}:1`;
     if (typeof r.name !== 'string' || !r.name) throw new UsageError(`${where}: field "name" is required`);
     if (f !== `${r.name}.json`) throw new UsageError(`${where}: file name must be the rule id "${r.name}.json"`);
-    if (!(r.kind in macroKinds)) throw new UsageError(`${where}: field "kind" must be one of ${Object.keys(macroKinds).join(', ')}`);
+    if (typeof r.kind !== 'string' || !Object.hasOwn(macroKinds, r.kind)) throw new UsageError(`${where}: field "kind" must be one of ${Object.keys(macroKinds).join(', ')}`);
     for (const field of macroKinds[r.kind as MacroRule['kind']]) {
       if (!(field in r)) throw new UsageError(`${where}: kind "${r.kind}" needs field "${field}"`);
     }

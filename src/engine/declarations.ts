@@ -36,8 +36,10 @@ export function extractDeclarations(
   const marker = new RegExp(`\\b(${['__thread', '_Thread_local', 'thread_local', ...(opts.tlsMarkers ?? [])].join('|')})\\b|__declspec\\s*\\(\\s*thread\\s*\\)`);
   // The masked parse starts a declaration after an erased PYGLOBAL, so look just before it too.
   for (const d of out) {
+    // Only code counts: a comment or a directive saying PYGLOBAL does not make anything thread-local.
     const before = text.slice(Math.max(0, d.range.start - 64), d.range.start).replace(/^[\s\S]*[;{}]/, '');
-    d.threadLocal = marker.test(before + text.slice(d.range.start, d.offset));
+    const code = (before + text.slice(d.range.start, d.offset)).replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ').replace(/^[ \t]*#.*$/gm, ' ').replace(/^[\s\S]*\*\//, ' ');
+    d.threadLocal = marker.test(code);
   }
   const renames = opts.renames;
   if (renames?.size) for (const d of out) d.name = renames.get(d.offset) ?? d.name;

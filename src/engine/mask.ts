@@ -149,15 +149,15 @@ export function mask(text: string, tokens: Token[], rules: MacroRules, names?: N
           blank(buf, t.start, t.end);
         }
         condDepth--;
-      } else if (inline.length) {
-        // #define or #include inside an initializer: rare; keep parse clean
+      } else if (inline.length || (stack.length && stack[stack.length - 1] !== 'block')) {
+        // #define or #include inside an initializer or argument list: keep the parse clean
         blank(buf, t.start, t.end);
       }
       continue;
     }
     if (cxxDepth >= 0) continue;
-    const top = inline[inline.length - 1];
-    if (top?.blanking) {
+    // Inside any branch being blanked (nested #if included), the text goes.
+    if (inline.some((e) => e.blanking)) {
       blank(buf, t.start, t.end);
       continue;
     }
@@ -247,6 +247,19 @@ function applyRule(text: string, buf: Buf, tokens: Token[], k: number, rule: Mac
       const args = splitArgs(text, tokens, k + 1, close);
       declaring.push({ rule, at: k, start: t.start, end, args });
       blank(buf, t.start, end);
+      // `PyDoc_VAR(x) = "...";` carries its initializer after the use: it goes too.
+      if (tokens[close + 1]?.text === '=') {
+        let depth = 0;
+        for (let j = close + 1; j < tokens.length; j++) {
+          const x = tokens[j].text;
+          if (x === '(' || x === '{' || x === '[') depth++;
+          else if (x === ')' || x === '}' || x === ']') depth--;
+          else if (x === ';' && depth === 0) {
+            blank(buf, tokens[close].end, tokens[j].start);
+            return j - 1;
+          }
+        }
+      }
       return close;
     }
   }

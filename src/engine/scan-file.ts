@@ -83,7 +83,7 @@ export function parseFile(lexed: Lexed, ctx: FileContext): ParsedFile {
   }
   declarations.push(...fromFileMacros(lexed, tokens, tree, ctx, visible, found));
   const condAt = conditionalPaths(tokens);
-  for (const d of declarations) if (!d.viaMacro) d.cond = condAt(d.offset) || undefined;
+  for (const d of declarations) d.cond = condAt(d.offset) || undefined;
   declarations.sort((a, b) => a.offset - b.offset || a.name.localeCompare(b.name));
   return { path: source.path, declarations, errors, blankedDirectives: masked.blankedDirectives };
 }

@@ -95,7 +95,7 @@ describe('parseFile: macros with meanings from rules/', () => {
   // way (four in the 2.4 tree), counted as a parse problem and switching on lexical recovery.
   // Fix: when a declaring use without initArg is followed by `= ...;`, blank through the end of the
   // initializer too (fromDeclaringUse already finds it with findStatementEnd).
-  it.fails('leaves no parse error behind a name-only declaring macro with an initializer', () => {
+  it('leaves no parse error behind a name-only declaring macro with an initializer', () => {
     expect(scan('var.c', 'PyDoc_VAR(outer_doc) = "z";\n').errors.errorNodes).toBe(0);
   });
 
@@ -284,7 +284,7 @@ describe('parseFile: #if branches', () => {
   // the file as well. So a macro-made static in one branch and an `extern` of the same name in the
   // other are joined by linkSymbols (exclusive() is false when one side is undefined).
   // Fix: set d.cond = condAt(d.offset) for every declaration.
-  it.fails('records the branch path of a declaration made by a macro use', () => {
+  it('records the branch path of a declaration made by a macro use', () => {
     const text = '#ifdef B\nPyDoc_STRVAR(e, "y");\n#endif\n';
     expect(scan('mc.c', text).declarations.map((d) => [d.name, d.cond])).toEqual([['e', '0:0']]);
   });
