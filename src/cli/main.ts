@@ -29,13 +29,18 @@ export async function main(argv: string[]): Promise<number> {
       ].join('\n'),
     )
     .strict()
+    .exitProcess(false)
     .demandCommand(1, 'Name a command; see the list above.')
     .recommendCommands()
     .help()
     .alias('h', 'help')
     .version(false)
     .wrap(Math.min(110, process.stdout.columns || 100))
-    .fail((msg, err) => {
+    .fail((msg, err, y) => {
+      if (!err && msg) {
+        // A usage mistake: show the help, so the list of commands is right there.
+        y.showHelp((s: string) => process.stderr.write(s + '\n'));
+      }
       throw err ?? new UsageError(msg);
     });
   for (const c of commands) {

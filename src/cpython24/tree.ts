@@ -56,7 +56,9 @@ export function openTree(src: string | undefined): Tree {
 export function listSources(tree: Tree, opts: { platforms?: boolean } = {}): string[] {
   const dirs = [...coreDirs, ...(opts.platforms ? platformDirs : [])];
   const patterns = dirs.flatMap((d) => [`${d}/**/*.c`, `${d}/**/*.h`, `${d}/**/*.c.in`]);
+  // Not onlyFiles: a dangling symlink must surface as an unreadable file, never vanish silently.
   return fg
-    .sync(patterns, { cwd: tree.root, onlyFiles: true, dot: false, followSymbolicLinks: false })
+    .sync(patterns, { cwd: tree.root, onlyFiles: false, markDirectories: true, dot: false, followSymbolicLinks: false })
+    .filter((p) => !p.endsWith('/'))
     .sort();
 }

@@ -1,0 +1,30 @@
+// CI's end-to-end proof, no CPython tree needed: the fixture goes through scan, apply and check,
+// is compiled with PYGLOBAL = __thread and runs N threads at once, also under ThreadSanitizer,
+// which must stay silent. Its unrewritten twin under ThreadSanitizer must report, so the check can fail.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { runFixturePipeline, type FixtureResult } from '../../src/cpython24/fixture-run.ts';
+
+const hasTsan = spawnSync('sh', ['-c', 'echo "int main(void){return 0;}" | gcc -fsanitize=thread -x c - -o /dev/null'], { encoding: 'utf8' }).status === 0;
+if (!hasTsan) console.log('skipping the ThreadSanitizer half: gcc here cannot link -fsanitize=thread');
+
+describe('the fixture through the whole pipeline', () => {
+  let r: FixtureResult;
+  it('runs 4 threads with correct checksums after the rewrite, and check is clean', async () => {
+    r = await runFixturePipeline({ threads: 4, iterations: 300, tsan: hasTsan });
+    expect(r.checkErrors).toBe(0);
+    expect(r.apply.moved).toBeGreaterThan(0);
+    expect(r.rewritten.status, r.rewritten.stderr).toBe(0);
+    expect(r.rewritten.stdout).toMatch(/^ok 4 threads checksum=/m);
+  }, 240_000);
+
+  it.runIf(hasTsan)('ThreadSanitizer reports nothing on the rewritten fixture', () => {
+    expect(r.tsan!.races, r.tsan!.stderr.slice(0, 4000)).toBe(0);
+    expect(r.tsan!.status).toBe(0);
+  });
+
+  it.runIf(hasTsan)('ThreadSanitizer does report on the unrewritten twin (the check can fail)', () => {
+    expect(r.tsanStock!.races).toBeGreaterThan(0);
+    expect(r.tsanStock!.status).not.toBe(0);
+  });
+});
