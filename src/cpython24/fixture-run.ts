@@ -44,8 +44,9 @@ export interface FixtureOptions {
   onStep?: (msg: string) => void;
 }
 
-function run(cmd: string, args: string[], cwd?: string): RunOutcome {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'latin1', maxBuffer: 64 << 20, timeout: 300_000, env: { ...process.env, TSAN_OPTIONS: 'halt_on_error=0 exitcode=66' } });
+/** Unrewritten threads can corrupt shared state into an endless loop: they get a short leash. */
+function run(cmd: string, args: string[], cwd?: string, timeoutMs = 300_000): RunOutcome {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'latin1', maxBuffer: 64 << 20, timeout: timeoutMs, env: { ...process.env, TSAN_OPTIONS: 'halt_on_error=0 exitcode=66' } });
   const stderr = r.stderr ?? '';
   return {
     command: [cmd, ...args].join(' '),
@@ -99,7 +100,7 @@ export async function runFixturePipeline(opts: FixtureOptions = {}): Promise<Fix
     step(`the unrewritten fixture, ${threads} threads (expected to fail)`);
     const stockBuild = path.join(work, 'build-stock');
     make(tree.root, stockBuild, ['CFLAGS=-O2 -g']);
-    result.stock = run(path.join(stockBuild, 'threads'), [threads, iterations]);
+    result.stock = run(path.join(stockBuild, 'threads'), [threads, iterations], undefined, 30_000);
   }
   if (opts.tsan) {
     step(`ThreadSanitizer: rewritten and unrewritten, ${threads} threads`);
@@ -108,7 +109,7 @@ export async function runFixturePipeline(opts: FixtureOptions = {}): Promise<Fix
     result.tsan = run(path.join(tsanRw, 'threads'), [threads, iterations]);
     const tsanStock = path.join(work, 'build-tsan-stock');
     make(tree.root, tsanStock, ['CFLAGS=-O1 -g -fsanitize=thread']);
-    result.tsanStock = run(path.join(tsanStock, 'threads'), [threads, iterations]);
+    result.tsanStock = run(path.join(tsanStock, 'threads'), [threads, iterations], undefined, 60_000);
   }
   return result;
 }

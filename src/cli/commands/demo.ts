@@ -30,7 +30,7 @@ export const demoCommand: Command = {
         `check on the rewritten tree: ${r.checkErrors} errors`,
         line(`rewritten, ${args.threads} threads`, r.rewritten),
         line(`rewritten under TSan`, r.tsan),
-        line(`unrewritten, ${args.threads} threads`, r.stock) + '   (expected to fail: shared globals)',
+        line(`unrewritten, ${args.threads} threads`, r.stock) + '   (shared globals: may crash, hang or give wrong checksums)',
         line(`unrewritten under TSan`, r.tsanStock) + '   (expected: reports)',
         `work dir: ${r.work}`,
         ok ? 'PASS: every thread owned its interpreter' : 'FAIL',
