@@ -4,7 +4,7 @@
 // CommonJS hook (see ts-worker.cjs): its ESM hook starts a loader thread per worker, which
 // costs more than half a second each.
 import os from 'node:os';
-import { MessageChannel, Worker, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, Worker, receiveMessageOnPort, workerData, type MessagePort, type WorkerOptions } from 'node:worker_threads';
 
 /** What a worker sends back for one request. */
 type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: WorkerError };
@@ -28,8 +28,11 @@ export class PoolError extends Error {
 
 const bootstrap = new URL('./ts-worker.cjs', import.meta.url);
 
-/** Flags that load tsx's ESM hook: a worker loads TypeScript its own, cheaper way. */
-function workerExecArgv(): string[] {
+/**
+ * The parent's flags without those that load tsx's ESM hook (a worker loads TypeScript its own,
+ * cheaper way); undefined when there is nothing to drop, so the worker simply inherits them.
+ */
+function workerExecArgv(): string[] | undefined {
   const out: string[] = [];
   const argv = process.execArgv;
   for (let i = 0; i < argv.length; i++) {
@@ -41,7 +44,19 @@ function workerExecArgv(): string[] {
     if (/^--(import|require|loader|experimental-loader)=.*tsx/.test(a)) continue;
     out.push(a);
   }
-  return out;
+  return out.length === argv.length ? undefined : out;
+}
+
+function startWorker(options: WorkerOptions): Worker {
+  const execArgv = workerExecArgv();
+  if (!execArgv) return new Worker(bootstrap, options);
+  try {
+    return new Worker(bootstrap, { ...options, execArgv });
+  } catch (e) {
+    // Flags given explicitly are checked, and V8 or process-wide ones are refused: drop them all.
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
+    return new Worker(bootstrap, { ...options, execArgv: [] });
+  }
 }
 
 export function defaultPoolSize(): number {
@@ -68,10 +83,9 @@ export class SyncPool {
   constructor(moduleUrl: URL, readonly size: number, private readonly silenceMs = 120_000) {
     for (let i = 0; i < size; i++) {
       const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(bootstrap, {
+      const worker = startWorker({
         workerData: { module: moduleUrl.href, port: port2, signal: this.signal },
         transferList: [port2],
-        execArgv: workerExecArgv(),
         stdout: false,
         stderr: false,
       });
