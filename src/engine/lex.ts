@@ -25,21 +25,33 @@ for (let c = 0; c < 256; c++) {
 const NUMPART = new Uint8Array(256);
 for (let c = 0; c < 256; c++) NUMPART[c] = /[A-Za-z0-9_.]/.test(String.fromCharCode(c)) ? 1 : 0;
 const code = (text: string, i: number) => text.charCodeAt(i) & 0xff;
-const puncts3 = new Set(['...', '<<=', '>>=']);
-const puncts2 = new Set(['->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '*=', '/=', '%=', '+=', '-=', '&=', '^=', '|=', '##']);
-const PUNCT2_FIRST = new Set([...puncts2].map((p) => p[0]).concat(['.']));
+// Punctuators come from tables, so the two million tokens of the tree make no strings for them.
+const PUNCT1 = Array.from({ length: 256 }, (_, c) => String.fromCharCode(c));
+const PUNCT2 = new Map<number, string>();
+for (const p of ['->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '*=', '/=', '%=', '+=', '-=', '&=', '^=', '|=', '##']) {
+  PUNCT2.set((p.charCodeAt(0) << 8) | p.charCodeAt(1), p);
+}
+const BS = 92; // backslash
+const NL = 10;
+const CR = 13;
+const SLASH = 47;
+const STAR = 42;
 
 /** End offset of a comment starting at i, or -1 when there is none. */
 export function commentEnd(text: string, i: number): number {
-  if (text[i] !== '/') return -1;
-  if (text[i + 1] === '*') {
+  if (text.charCodeAt(i) !== SLASH) return -1;
+  const c1 = text.charCodeAt(i + 1);
+  if (c1 === STAR) {
     const e = text.indexOf('*/', i + 2);
     return e < 0 ? text.length : e + 2;
   }
-  if (text[i + 1] === '/') {
+  if (c1 === SLASH) {
     let e = i + 2;
-    while (e < text.length && text[e] !== '\n') {
-      if (text[e] === '\\' && text[e + 1] === '\n') e++;
+    const n = text.length;
+    while (e < n) {
+      const c = text.charCodeAt(e);
+      if (c === NL) break;
+      if (c === BS && text.charCodeAt(e + 1) === NL) e++;
       e++;
     }
     return e;
@@ -47,42 +59,52 @@ export function commentEnd(text: string, i: number): number {
   return -1;
 }
 
-function quotedEnd(text: string, i: number, q: string): number {
+function quotedEnd(text: string, i: number, q: number): number {
   let e = i + 1;
-  while (e < text.length && text[e] !== q) {
-    if (text[e] === '\\') e++;
-    else if (text[e] === '\n') return e; // unterminated: stop at line end
+  const n = text.length;
+  while (e < n) {
+    const c = text.charCodeAt(e);
+    if (c === q) break;
+    if (c === BS) e++;
+    else if (c === NL) return e; // unterminated: stop at line end
     e++;
   }
-  return Math.min(e + 1, text.length);
+  return Math.min(e + 1, n);
 }
 
 /** True when offset i starts a line, ignoring leading blanks. */
 function atLineStart(text: string, i: number): boolean {
   let j = i - 1;
-  while (j >= 0 && (text[j] === ' ' || text[j] === '\t')) j--;
-  return j < 0 || text[j] === '\n';
+  let c = text.charCodeAt(j);
+  while (j >= 0 && (c === 32 || c === 9)) c = text.charCodeAt(--j);
+  return j < 0 || c === NL;
 }
 
 /** End of a preprocessor directive that starts at i (the '#'), following backslash continuations and comments. */
 function directiveEnd(text: string, i: number): number {
   let e = i;
-  while (e < text.length && text[e] !== '\n') {
-    if (text[e] === '\\' && text[e + 1] === '\n') {
-      e += 2;
-      continue;
-    }
-    if (text[e] === '\\' && text[e + 1] === '\r' && text[e + 2] === '\n') {
-      e += 3;
-      continue;
-    }
-    const c = commentEnd(text, e);
-    if (c >= 0) {
-      e = c;
-      continue;
-    }
-    if (text[e] === '"' || text[e] === "'") {
-      e = quotedEnd(text, e, text[e]);
+  const n = text.length;
+  while (e < n) {
+    const c = text.charCodeAt(e);
+    if (c === NL) break;
+    if (c === BS) {
+      const c1 = text.charCodeAt(e + 1);
+      if (c1 === NL) {
+        e += 2;
+        continue;
+      }
+      if (c1 === CR && text.charCodeAt(e + 2) === NL) {
+        e += 3;
+        continue;
+      }
+    } else if (c === SLASH) {
+      const ce = commentEnd(text, e);
+      if (ce >= 0) {
+        e = ce;
+        continue;
+      }
+    } else if (c === 34 || c === 39) {
+      e = quotedEnd(text, e, c);
       continue;
     }
     e++;
@@ -101,17 +123,20 @@ export function tokenize(text: string, from = 0, to = text.length, opts: { direc
       i++;
       continue;
     }
-    const ch = text[i];
-    if (ch === '\\' && (text[i + 1] === '\n' || text[i + 1] === '\r')) {
-      i += 2;
-      continue;
-    }
-    const c = commentEnd(text, i);
-    if (c >= 0) {
-      i = c;
-      continue;
-    }
-    if (directives && ch === '#' && atLineStart(text, i)) {
+    const c0 = text.charCodeAt(i);
+    if (c0 === BS) {
+      const c1 = text.charCodeAt(i + 1);
+      if (c1 === NL || c1 === CR) {
+        i += 2;
+        continue;
+      }
+    } else if (c0 === SLASH) {
+      const c = commentEnd(text, i);
+      if (c >= 0) {
+        i = c;
+        continue;
+      }
+    } else if (c0 === 35 && directives && atLineStart(text, i)) {
       const e = Math.min(directiveEnd(text, i), to);
       out.push({ kind: 'directive', start: i, end: e, text: text.slice(i, e) });
       i = e;
@@ -121,38 +146,47 @@ export function tokenize(text: string, from = 0, to = text.length, opts: { direc
       let e = i + 1;
       while (e < to && IDPART[code(text, e)]) e++;
       // L"..." and L'...' are literals, not identifiers.
-      if (e === i + 1 && ch === 'L' && (text[e] === '"' || text[e] === "'")) {
-        const q = quotedEnd(text, e, text[e]);
-        out.push({ kind: text[e] === '"' ? 'string' : 'char', start: i, end: q, text: text.slice(i, q) });
-        i = q;
-        continue;
+      if (e === i + 1 && c0 === 76 /* L */) {
+        const q = text.charCodeAt(e);
+        if (q === 34 || q === 39) {
+          const qe = quotedEnd(text, e, q);
+          out.push({ kind: q === 34 ? 'string' : 'char', start: i, end: qe, text: text.slice(i, qe) });
+          i = qe;
+          continue;
+        }
       }
       out.push({ kind: 'ident', start: i, end: e, text: text.slice(i, e) });
       i = e;
       continue;
     }
-    if (DIGIT[cc] || (ch === '.' && DIGIT[code(text, i + 1)])) {
+    if (DIGIT[cc] || (c0 === 46 && DIGIT[code(text, i + 1)])) {
       let e = i + 1;
       while (e < to && NUMPART[code(text, e)]) {
-        if ((text[e] === 'e' || text[e] === 'E' || text[e] === 'p' || text[e] === 'P') && (text[e + 1] === '+' || text[e + 1] === '-')) e++;
+        const c = text.charCodeAt(e);
+        if ((c === 101 || c === 69 || c === 112 || c === 80) /* eEpP */) {
+          const s = text.charCodeAt(e + 1);
+          if (s === 43 || s === 45) e++;
+        }
         e++;
       }
       out.push({ kind: 'number', start: i, end: e, text: text.slice(i, e) });
       i = e;
       continue;
     }
-    if (ch === '"' || ch === "'") {
-      const e = quotedEnd(text, i, ch);
-      out.push({ kind: ch === '"' ? 'string' : 'char', start: i, end: e, text: text.slice(i, e) });
+    if (c0 === 34 || c0 === 39) {
+      const e = quotedEnd(text, i, c0);
+      out.push({ kind: c0 === 34 ? 'string' : 'char', start: i, end: e, text: text.slice(i, e) });
       i = e;
       continue;
     }
-    const next = text[i + 1];
-    let p = ch;
-    if (next !== undefined && PUNCT2_FIRST.has(ch)) {
-      const two = ch + next;
-      if (puncts2.has(two)) p = puncts3.has(two + text[i + 2]) ? two + text[i + 2] : two;
-      else if (two === '..' && text[i + 2] === '.') p = '...';
+    let p = cc === c0 ? PUNCT1[cc] : text[i];
+    if (i + 1 < text.length) {
+      const c1 = text.charCodeAt(i + 1);
+      const two = PUNCT2.get((c0 << 8) | c1);
+      if (two !== undefined) {
+        // <<= and >>=
+        p = (c1 === 60 || c1 === 62) && c0 === c1 && text.charCodeAt(i + 2) === 61 ? two + '=' : two;
+      } else if (c0 === 46 && c1 === 46 && text.charCodeAt(i + 2) === 46) p = '...';
     }
     out.push({ kind: 'punct', start: i, end: i + p.length, text: p });
     i += p.length;
@@ -178,7 +212,7 @@ export function directives(text: string): Token[] {
         continue;
       }
     } else if (cc === 34 /* " */ || cc === 39 /* ' */) {
-      i = quotedEnd(text, i, text[i]);
+      i = quotedEnd(text, i, cc);
       continue;
     } else if (cc === 35 /* # */ && atLineStart(text, i)) {
       const e = directiveEnd(text, i);
