@@ -103,6 +103,41 @@ function firstWrite(name: string, defOffset: number, toks: ReturnType<typeof tok
   return undefined;
 }
 
+const ASSIGN = new Set(['=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '<<=', '>>=', '++', '--']);
+
+/**
+ * True when every use of array `name` in these token streams is an element read: `name[i]`,
+ * `name[i][j].f` as an rvalue, or `sizeof name`. Any bare use lets the address escape (to a
+ * function that might write through it), so it counts as a write. Macro bodies are included.
+ */
+function onlyElementReads(name: string, defOffset: number, streams: ReturnType<typeof tokenize>[]): boolean {
+  for (const toks of streams) {
+    for (let k = 0; k < toks.length; k++) {
+      const t = toks[k];
+      if (t.kind !== 'ident' || t.text !== name || t.start === defOffset) continue;
+      const prev = toks[k - 1]?.text;
+      if (prev === '.' || prev === '->') continue; // a member of the same name
+      if (prev === 'sizeof') continue;
+      if (prev === '(' && toks[k - 2]?.text === 'sizeof') continue;
+      if (prev === '&' || prev === '++' || prev === '--') return false;
+      if (toks[k + 1]?.text !== '[') return false; // bare: the address escapes
+      let j = k + 1;
+      while (j < toks.length && (toks[j].text === '[' || toks[j].text === '.' || toks[j].text === '->')) {
+        if (toks[j].text === '[') {
+          let depth = 0;
+          for (; j < toks.length; j++) {
+            if (toks[j].text === '[') depth++;
+            else if (toks[j].text === ']' && --depth === 0) break;
+          }
+          j++;
+        } else j += 2;
+      }
+      if (ASSIGN.has(toks[j]?.text ?? '')) return false;
+    }
+  }
+  return true;
+}
+
 /** `static char x[] = "..."`: a plain string array, the shape of a docstring. */
 function isPlainString(g: Global, texts: Map<string, string>): boolean {
   const d = g.definition;
@@ -121,6 +156,23 @@ export function refineClassification(input: RefineInput): void {
     if (!t) tokenCache.set(f, (t = tokenize(texts.get(f)!)));
     return t;
   };
+  // Tokens with macro bodies split too, so a use inside a #define counts.
+  const macroTokenCache = new Map<string, ReturnType<typeof tokenize>>();
+  const macroTokensOf = (f: string) => {
+    let t = macroTokenCache.get(f);
+    if (!t) macroTokenCache.set(f, (t = tokenize(texts.get(f)!, 0, texts.get(f)!.length, { directives: false })));
+    return t;
+  };
+  const includedBy = new Map<string, string[]>();
+  for (const [f, hs] of includes) for (const h of hs) (includedBy.get(h) ?? includedBy.set(h, []).get(h)!).push(f);
+  const includers = (h: string): string[] => {
+    const out = new Set<string>();
+    const st = [h];
+    while (st.length) for (const f of includedBy.get(st.pop()!) ?? []) if (!out.has(f)) out.add(f), st.push(f);
+    return [...out];
+  };
+  const macroIndex = buildMacroIndex(defines, includes);
+  const globalNames = new Set(globals.filter((g) => !g.function).map((g) => g.name));
   const lineOf = (file: string, offset: number) => texts.get(file)!.slice(0, offset).split('\n').length;
   for (const g of globals) {
     const d = g.definition;
@@ -131,6 +183,20 @@ export function refineClassification(input: RefineInput): void {
           classification: 'shared-immutable',
           reason: 'a string array (static char x[] = "...") that no code in its file writes: a docstring in all but name',
           reasonSource: 'analysis:unwritten-string',
+        });
+      }
+    } else if (g.classification === 'thread-local' && g.reasonSource === 'analysis:default' && g.linkage === 'internal' && d.isArray && !d.isPointer && d.init) {
+      // A lookup table (unicodedata's phrasebook, a code hash): initialized once, only indexed.
+      // Its elements must hold no address of a variable (itself included, like obmalloc's
+      // usedpools): writes through such a pointer would change the table.
+      const initText = expandText(texts.get(d.file)!.slice(d.init.start, d.init.end), macroIndex.visible(d.file));
+      const holdsAddress = /&/.test(initText.replace(/&&/g, '')) || referencedNames(initText, (n) => globalNames.has(n)).length > 0;
+      const files = [d.file, ...includers(d.file)];
+      if (!holdsAddress && onlyElementReads(g.name, d.offset, files.map(macroTokensOf))) {
+        Object.assign(g, {
+          classification: 'shared-immutable',
+          reason: 'a table that code only indexes to read (no element is assigned and its address never escapes), so one shared copy serves every interpreter',
+          reasonSource: 'analysis:read-only-table',
         });
       }
     } else if (g.classification === 'shared-immutable' && g.reasonSource.startsWith('rules/macros/') && d.isArray) {
