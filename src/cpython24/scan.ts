@@ -22,8 +22,9 @@ export interface ScanOptions {
   files?: string[];
   onProgress?: (done: number, total: number, file: string) => void;
   /**
-   * Worker threads for the parse: 0 keeps it in this thread; default: one per core when the
-   * files to parse exceed workerThreshold bytes (below that, starting workers costs more).
+   * Worker threads that parse alongside this thread: 0 keeps it in this thread; default: one
+   * per core but this one's, when the files to parse exceed workerThreshold bytes (below that,
+   * starting workers costs more than they save).
    */
   workers?: number;
   /** Filled in with how the scan ran, for benchmarks and tests. */
@@ -31,9 +32,11 @@ export interface ScanOptions {
 }
 
 export interface ScanStats {
-  /** Worker threads that parsed (0: in this thread). */
+  /** Worker threads that parsed alongside this thread (0: this thread alone). */
   workers: number;
-  /** Why the scan fell back to this thread after trying workers, if it did. */
+  /** Files parsed by each worker, this thread's count last. */
+  filesPerThread?: number[];
+  /** Why workers were dropped, if any could not start (the scan goes on without them). */
   fallback?: string;
   /** Milliseconds spent in each step, in the order they ran. */
   ms?: Record<string, number>;
@@ -73,7 +76,7 @@ export function scanOpened(tree: Tree, opts: ScanOptions = {}): ScanResult {
   const files = opts.files ?? all;
   const known = new Set(all);
   const wanted = workerCount(tree, files, opts);
-  // Workers boot (about a quarter of a second) while this thread reads and lexes.
+  // Workers boot (a quarter of a second or so) while this thread reads, lexes and starts parsing.
   const ms: Record<string, number> = {};
   if (opts.stats) opts.stats.ms = ms;
   let t = performance.now();
@@ -82,7 +85,7 @@ export function scanOpened(tree: Tree, opts: ScanOptions = {}): ScanResult {
     ms[step] = (ms[step] ?? 0) + now - t;
     t = now;
   };
-  let pool = wanted > 0 ? new SyncPool(new URL('../engine/scan-worker.ts', import.meta.url), wanted) : undefined;
+  const pool = wanted > 0 ? new SyncPool(new URL('../engine/scan-worker.ts', import.meta.url), wanted) : undefined;
   try {
     // Lex everything first: a file's macros may come from headers it includes.
     const lexed = new Map<string, Lexed>();
@@ -96,26 +99,28 @@ export function scanOpened(tree: Tree, opts: ScanOptions = {}): ScanResult {
       }),
     );
     lap('read+lex');
-    let parsed: ParsedFile[][] | undefined;
+    let parsed: ParsedFile[][];
     if (pool) {
       try {
-        parsed = parseInPool(pool, index, files, lexed, macros, opts, lap);
+        parsed = parseInPool(pool, index, files, lexed, macros, opts);
       } catch (e) {
-        if (!(e instanceof PoolError)) throw e;
         // A worker's UsageError is the user's problem, reported as if raised here.
-        if (e.name === 'UsageError') throw new UsageError(e.message);
-        if (!e.error.boot) throw e;
-        // Workers that cannot start (no tsx, no threads) only cost time: parse here instead.
-        if (opts.stats) opts.stats.fallback = e.message;
-        pool.close();
-        pool = undefined;
+        if (e instanceof PoolError && e.name === 'UsageError') throw new UsageError(e.message);
+        throw e;
       }
+      if (opts.stats) {
+        opts.stats.workers = pool.live;
+        opts.stats.filesPerThread = [...pool.counts];
+        // Workers that cannot start (no tsx, no threads) only cost time: this thread did their share.
+        if (pool.failures.length) opts.stats.fallback = pool.failures[0].message;
+      }
+    } else {
+      if (opts.stats) opts.stats.workers = 0;
+      parsed = files.map((rel, i) => {
+        opts.onProgress?.(i, files.length, rel);
+        return index.parse(rel, lexed.get(rel)!.source.text, macros);
+      });
     }
-    if (opts.stats) opts.stats.workers = pool ? pool.size : 0;
-    parsed ??= files.map((rel, i) => {
-      opts.onProgress?.(i, files.length, rel);
-      return index.parse(rel, lexed.get(rel)!.source.text, macros);
-    });
     lap('parse');
     const result = assemble(tree, files, lexed, index, parsed, macros, reviewed, opts);
     lap('link+classify');
@@ -127,8 +132,8 @@ export function scanOpened(tree: Tree, opts: ScanOptions = {}): ScanResult {
 
 function workerCount(tree: Tree, files: string[], opts: ScanOptions): number {
   if (opts.workers !== undefined) return Math.max(0, Math.floor(opts.workers));
-  const n = Math.min(defaultPoolSize(), files.length);
-  if (n < 2) return 0;
+  const n = Math.min(defaultPoolSize(), files.length) - 1;
+  if (n < 1) return 0;
   let bytes = 0;
   for (const rel of files) {
     try {
@@ -141,26 +146,24 @@ function workerCount(tree: Tree, files: string[], opts: ScanOptions): number {
   return 0;
 }
 
-/** Parses files in the pool, biggest first so that no worker is left with a big one at the end. */
-function parseInPool(
-  pool: SyncPool,
-  index: LexicalIndex,
-  files: string[],
-  lexed: Map<string, Lexed>,
-  macros: MacroRules,
-  opts: ScanOptions,
-  lap: (step: string) => void,
-): ParsedFile[][] {
-  pool.broadcast({ kind: 'index', files: [...index.files.values()], rules: [...macros] } satisfies ScanRequest);
-  lap('workers ready+index');
+/**
+ * Parses files in the pool and in this thread, biggest first so that no thread is left with a
+ * big one at the end. This thread starts at once; each worker joins when it has booted.
+ */
+function parseInPool(pool: SyncPool, index: LexicalIndex, files: string[], lexed: Map<string, Lexed>, macros: MacroRules, opts: ScanOptions): ParsedFile[][] {
+  pool.setup({ kind: 'index', files: [...index.files.values()], rules: [...macros] } satisfies ScanRequest);
   const order = files.map((_, i) => i).sort((a, b) => lexed.get(files[b])!.source.text.length - lexed.get(files[a])!.source.text.length || a - b);
   const jobs = order.map((i) => ({ kind: 'parse', path: files[i], text: lexed.get(files[i])!.source.text }) satisfies ScanRequest);
   const out: ParsedFile[][] = new Array(files.length);
   let done = 0;
-  pool.run(jobs, (j, value) => {
-    out[order[j]] = value as ParsedFile[];
-    opts.onProgress?.(done++, files.length, files[order[j]]);
-  });
+  pool.run(
+    jobs,
+    (j, value) => {
+      out[order[j]] = value as ParsedFile[];
+      opts.onProgress?.(done++, files.length, files[order[j]]);
+    },
+    { local: (job) => index.parse((job as { path: string }).path, (job as { text: string }).text, macros) },
+  );
   return out;
 }
 

@@ -118,11 +118,10 @@ export function rescan(
   const toks = tokenize(text, 0, text.length, { directives: false });
   const out = new Builder();
   let copied = 0;
+  // Initializers of big tables come through here whole: copy runs, not characters.
   const copyTo = (end: number) => {
-    for (let i = copied; i < end; i++) {
-      out.text += text[i];
-      out.origin.push(origin[i]);
-    }
+    if (end > copied) out.text += text.slice(copied, end);
+    for (let i = copied; i < end; i++) out.origin.push(origin[i]);
     copied = end;
   };
   for (let k = 0; k < toks.length; k++) {
@@ -132,7 +131,7 @@ export function rescan(
     const args = use.close >= 0 ? splitArgs(text, toks, k + 1, use.close).map((a) => a.text) : [];
     const inner = expand(use.def, args, visible, interesting, active, depth);
     out.text += inner.text;
-    out.origin.push(...inner.origin);
+    for (const o of inner.origin) out.origin.push(o);
     const end = use.close >= 0 ? toks[use.close].end : toks[k].end;
     copied = end;
     k = use.close >= 0 ? use.close : k;

@@ -68,6 +68,20 @@ interface Slot {
   port: MessagePort;
   /** Request ids sent and not yet answered. */
   inFlight: Set<number>;
+  /** Id of the setup request, until its answer arrives; then jobs may go. */
+  setupId?: number;
+  /** Set when the worker could not start. */
+  failed?: WorkerError;
+}
+
+export interface RunOptions {
+  /** Jobs in flight per worker (default 2), so that none waits while this thread is busy. */
+  depth?: number;
+  /**
+   * Makes this thread a worker too: it runs the next job itself whenever it has nothing to
+   * hand out, and a worker that cannot start is then dropped instead of failing the run.
+   */
+  local?: (job: unknown, index: number) => unknown;
 }
 
 export class SyncPool {
@@ -75,10 +89,12 @@ export class SyncPool {
   private readonly signal = new Int32Array(new SharedArrayBuffer(4));
   private nextId = 1;
   private closed = false;
+  /** Jobs each worker ran in the last run(), this thread's last. */
+  readonly counts: number[] = [];
 
   /**
    * Starts size workers running the TypeScript module at moduleUrl, which must call serve().
-   * They boot while the caller goes on; the first run() waits for them.
+   * They boot while the caller goes on.
    */
   constructor(moduleUrl: URL, readonly size: number, private readonly silenceMs = 120_000) {
     for (let i = 0; i < size; i++) {
@@ -94,36 +110,88 @@ export class SyncPool {
     }
   }
 
-  /** Sends msg to every worker and waits until each has handled it. */
-  broadcast(msg: unknown): void {
-    const ids = this.slots.map((s) => this.send(s, msg));
-    this.waitFor((reply) => ids.includes(reply.id), ids.length, () => {});
+  /** Workers that started (so far as is known) and are in use. */
+  get live(): number {
+    return this.slots.filter((s) => !s.failed).length;
+  }
+
+  /** Why workers were dropped, if any were. */
+  get failures(): WorkerError[] {
+    return this.slots.flatMap((s) => (s.failed ? [s.failed] : []));
+  }
+
+  /** Sends msg to every worker without waiting; each gets jobs only once it has answered. */
+  setup(msg: unknown): void {
+    for (const s of this.slots) s.setupId = this.send(s, msg);
   }
 
   /**
-   * Runs jobs, at most depth in flight per worker, handing each to the first free worker in the
-   * order given (put the biggest first). onResult(i, value) sees replies as they come.
+   * Runs jobs, handing each to the first free worker in the order given (put the biggest
+   * first). onResult(i, value) sees results as they come, in no particular order.
    */
-  run(jobs: unknown[], onResult: (index: number, value: unknown) => void, depth = 2): void {
-    const indexOf = new Map<number, number>();
-    let next = 0;
-    const feed = () => {
-      for (const s of this.slots) {
-        while (s.inFlight.size < depth && next < jobs.length) {
-          indexOf.set(this.send(s, jobs[next]), next);
-          next++;
+  run(jobs: unknown[], onResult: (index: number, value: unknown) => void, opts: RunOptions = {}): void {
+    const depth = opts.depth ?? 2;
+    const local = opts.local;
+    const indexOf = new Map<number, { job: number; slot: number }>();
+    this.counts.length = 0;
+    for (let i = 0; i <= this.slots.length; i++) this.counts.push(0);
+    if (!local && this.slots.length === 0) throw new Error('worker pool: no workers and no local runner');
+    // Job indexes not handed out yet, in order; a worker that fails gives its jobs back here.
+    const queue = jobs.map((_, i) => i);
+    let left = jobs.length;
+    let quietSince = Date.now();
+    while (left > 0) {
+      const seen = Atomics.load(this.signal, 0);
+      // Replies first: they free workers.
+      let got = false;
+      this.slots.forEach((s, si) => {
+        for (let m = receiveMessageOnPort(s.port); m; m = receiveMessageOnPort(s.port)) {
+          const reply = m.message as Reply;
+          got = true;
+          s.inFlight.delete(reply.id);
+          if (!reply.ok) {
+            if (reply.error.boot && local) {
+              s.failed = reply.error;
+              const back = [...indexOf].filter(([, v]) => v.slot === si);
+              for (const [id, v] of back) indexOf.delete(id);
+              queue.unshift(...back.map(([, v]) => v.job).sort((a, b) => a - b));
+              continue;
+            }
+            this.close();
+            throw new PoolError(reply.error);
+          }
+          if (reply.id === s.setupId) s.setupId = undefined;
+          const at = indexOf.get(reply.id);
+          if (!at) continue;
+          indexOf.delete(reply.id);
+          left--;
+          this.counts[si]++;
+          onResult(at.job, reply.value);
         }
+      });
+      if (got) quietSince = Date.now();
+      this.slots.forEach((s, si) => {
+        if (s.failed || s.setupId !== undefined) return;
+        while (s.inFlight.size < depth && queue.length) {
+          const i = queue.shift()!;
+          indexOf.set(this.send(s, jobs[i]), { job: i, slot: si });
+        }
+      });
+      if (local && queue.length) {
+        const i = queue.shift()!;
+        onResult(i, local(jobs[i], i));
+        left--;
+        this.counts[this.slots.length]++;
+        continue;
       }
-    };
-    feed();
-    this.waitFor(
-      (reply) => indexOf.has(reply.id),
-      jobs.length,
-      (reply) => {
-        onResult(indexOf.get(reply.id)!, reply.value);
-        feed();
-      },
-    );
+      if (left === 0 || got) continue;
+      if (!local && this.slots.every((s) => s.failed)) throw new PoolError(this.slots[0].failed!);
+      if (Date.now() - quietSince > this.silenceMs) {
+        this.close();
+        throw new Error(`worker pool: no reply for ${this.silenceMs / 1000} s (a worker died or hangs)`);
+      }
+      Atomics.wait(this.signal, 0, seen, 1000);
+    }
   }
 
   close(): void {
@@ -140,39 +208,6 @@ export class SyncPool {
     slot.inFlight.add(id);
     slot.port.postMessage({ id, payload });
     return id;
-  }
-
-  /** Blocks until count replies matching `mine` have arrived; a failed reply throws. */
-  private waitFor(mine: (r: Reply & { ok: true }) => boolean, count: number, handle: (r: Reply & { ok: true }) => void): void {
-    let left = count;
-    let quietSince = Date.now();
-    while (left > 0) {
-      const seen = Atomics.load(this.signal, 0);
-      let got = false;
-      for (const s of this.slots) {
-        for (let m = receiveMessageOnPort(s.port); m; m = receiveMessageOnPort(s.port)) {
-          const reply = m.message as Reply;
-          got = true;
-          s.inFlight.delete(reply.id);
-          if (!reply.ok) {
-            this.close();
-            throw new PoolError(reply.error);
-          }
-          if (!mine(reply)) continue;
-          left--;
-          handle(reply);
-        }
-      }
-      if (got) {
-        quietSince = Date.now();
-        continue;
-      }
-      if (Date.now() - quietSince > this.silenceMs) {
-        this.close();
-        throw new Error(`worker pool: no reply for ${this.silenceMs / 1000} s (a worker died or hangs)`);
-      }
-      Atomics.wait(this.signal, 0, seen, 1000);
-    }
   }
 }
 

@@ -59,6 +59,40 @@ describe('SyncPool', () => {
     }
   });
 
+  it('shares jobs with this thread when given a local runner', () => {
+    const pool = new SyncPool(echo, 1);
+    try {
+      const got: number[] = [];
+      const spin = (ms: number) => {
+        const end = Date.now() + ms;
+        while (Date.now() < end);
+      };
+      pool.run(
+        Array.from({ length: 30 }, (_, n) => ({ op: 'square', n })),
+        (i, v) => (got[i] = (v as { n: number }).n),
+        { local: (job) => (spin(20), { n: (job as { n: number }).n ** 2 }) },
+      );
+      expect(got).toEqual(Array.from({ length: 30 }, (_, n) => n * n));
+      expect(pool.counts.reduce((a, b) => a + b, 0)).toBe(30);
+      expect(pool.counts.at(-1)).toBeGreaterThan(0);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('goes on without a worker that cannot start when this thread runs jobs too', () => {
+    const pool = new SyncPool(new URL('./helpers/no-such-worker.ts', import.meta.url), 1);
+    try {
+      const got: number[] = [];
+      pool.run([1, 2, 3].map((n) => ({ op: 'square', n })), (i, v) => (got[i] = v as number), { local: (job) => (job as { n: number }).n * 10, depth: 3 });
+      expect(got).toEqual([10, 20, 30]);
+      expect(pool.live).toBe(0);
+      expect(pool.failures[0].boot).toBe(true);
+    } finally {
+      pool.close();
+    }
+  });
+
   it('reports a worker that cannot start as a boot error', () => {
     const pool = new SyncPool(new URL('./helpers/no-such-worker.ts', import.meta.url), 1);
     try {
@@ -95,7 +129,7 @@ describe('scan worker', () => {
     expect(here.flat().flatMap((p) => p.declarations.map((d) => d.name)).sort()).toEqual(['a_doc', 'calls', 'counter', 'shared', 'table_b']);
     const pool = new SyncPool(scanWorker, 2);
     try {
-      pool.broadcast({ kind: 'index', files: lexes, rules: [...rules] });
+      pool.setup({ kind: 'index', files: lexes, rules: [...rules] });
       const there: unknown[] = [];
       pool.run(Object.entries(files).map(([path, text]) => ({ kind: 'parse', path, text })), (i, v) => (there[i] = v));
       expect(there).toEqual(here);
@@ -144,6 +178,7 @@ describe('scan with workers', () => {
     const pooled = scanOpened(tree, { workers: 2, stats });
     expect(stats.workers).toBe(2);
     expect(stats.fallback).toBeUndefined();
+    expect(stats.filesPerThread!.reduce((a, b) => a + b, 0)).toBe(pooled.files.length);
     const progress: number[] = [];
     const one = scanOpened(tree, { workers: 0, onProgress: (i) => progress.push(i) });
     expect(JSON.stringify(pooled)).toBe(JSON.stringify(one));
