@@ -45,10 +45,14 @@ interface CoreRules {
 interface Hook {
   id: string;
   file: string;
-  /** fini: becomes the file's _PyGlobals_Fini_ function; entry: runs first in `function`. */
-  phase: 'fini' | 'entry';
+  /** fini: becomes the file's _PyGlobals_Fini_ function; entry: runs first in `function`;
+   *  replace: exact text replacements, each of which must match once. */
+  phase: 'fini' | 'entry' | 'replace';
   function?: string;
-  code: string[];
+  code?: string[];
+  replacements?: { find: string; replace: string }[];
+  /** Lines added at the end of the file (once). */
+  append?: string[];
   reason: string;
 }
 
@@ -64,7 +68,10 @@ function loadHooks(): Hook[] {
     .sort()
     .map((f) => {
       const h = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
-      if (!h.reason || !Array.isArray(h.code) || !h.file) throw new UsageError(`${path.join(dir, f)}:1: a hook needs file, code and reason`);
+      const ok = h.phase === 'replace' ? Array.isArray(h.replacements) && h.replacements.length > 0 : Array.isArray(h.code);
+      if (!h.reason || !ok || !h.file || !['fini', 'entry', 'replace'].includes(h.phase)) {
+        throw new UsageError(`${path.join(dir, f)}:1: a hook needs id, file, phase (fini, entry or replace), reason, and code or replacements`);
+      }
       return h;
     });
 }
@@ -164,9 +171,26 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan 
       insert(file, entry.at, `\n\t${CHAIN}(); /* pyglobal: this file's moved initializers, once per interpreter */`, 'per-interpreter init');
     }
   }
+  for (const h of hooks.filter((h) => h.phase === 'replace')) {
+    const text = texts.get(h.file)!;
+    // A tree whose file has none of the texts (the fixture's own obmalloc.c) is not this hook's.
+    if (!h.replacements!.some((r) => text.includes(r.find) || text.includes(r.replace))) continue;
+    for (const r of h.replacements!) {
+      if (text.includes(r.replace)) continue; // done by an earlier apply
+      const at = text.indexOf(r.find);
+      if (at < 0 || text.indexOf(r.find, at + 1) >= 0) {
+        findings.push({ file: h.file, line: 1, column: 1, ruleId: 'hook-target-missing', severity: 'error', message: `rules/hooks/${h.id}.json: ${JSON.stringify(r.find)} must occur exactly once in ${h.file}` });
+        continue;
+      }
+      edits.push({ file: h.file, start: at, end: at + r.find.length, text: r.replace, reason: `hook ${h.id}` });
+    }
+    if (h.append && !text.includes(h.append[0])) {
+      insert(h.file, text.length, `${text.endsWith('\n') ? '' : '\n'}\n${h.append.join('\n')}\n`, `hook ${h.id}`);
+    }
+  }
   for (const h of hooks.filter((h) => h.phase === 'entry')) {
     const text = texts.get(h.file)!;
-    const code = h.code.join(' ');
+    const code = h.code!.join(' ');
     if (text.includes(code)) continue;
     const entry = findFunctionEntries(text, macroRules, (n) => n === h.function)[0];
     if (!entry) {
@@ -178,7 +202,7 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan 
   for (const h of hooks.filter((h) => h.phase === 'fini')) {
     const text = texts.get(h.file)!;
     if (text.includes(`_PyGlobals_Fini_${fileId(h.file)}(void)`)) continue;
-    insert(h.file, text.length, `${text.endsWith('\n') ? '' : '\n'}\n/* pyglobal: generated from rules/hooks/${h.id}.json. */\nvoid _PyGlobals_Fini_${fileId(h.file)}(void)\n${h.code.join('\n')}\n`, `fini hook ${h.id}`);
+    insert(h.file, text.length, `${text.endsWith('\n') ? '' : '\n'}\n/* pyglobal: generated from rules/hooks/${h.id}.json. */\nvoid _PyGlobals_Fini_${fileId(h.file)}(void)\n${h.code!.join('\n')}\n`, `fini hook ${h.id}`);
   }
 
   // Every file that now says PYGLOBAL must see its definition before its first use: through an
@@ -232,9 +256,10 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan 
   }
   coreInits.sort();
   finiHooks.sort();
+  const heapRelease = [...texts].some(([f, t]) => (t + edits.filter((e) => e.file === f).map((e) => e.text).join('')).includes('void\n_PyGlobals_HeapRelease(void)'));
   const generated = [
     { path: 'Include/pyglobal.h', text: pyglobalHeader([...tlsDefines].sort()) },
-    { path: 'Python/pyglobal_init.c', text: initSource(coreInits, finiHooks, conditionOf(core)) },
+    { path: 'Python/pyglobal_init.c', text: initSource(coreInits, finiHooks, conditionOf(core), heapRelease) },
   ];
   return { globals, edits, generated, moved, findings, coreInits, finiHooks };
 }
@@ -339,6 +364,22 @@ export function pyglobalHeader(tlsDefines: string[] = []): string {
 #  endif
 #endif
 
+/* The interpreter's own heap: what pymalloc passes on to the C allocator, and PyMem_MALLOC,
+   go through a per-thread list, so PyGlobals_FiniThread can release what Py_Finalize leaves. */
+#if defined(PYGLOBAL_STOCK) || defined(PYGLOBAL_NO_HEAP)
+#  define PyGlobals_MALLOC malloc
+#  define PyGlobals_REALLOC realloc
+#  define PyGlobals_FREE free
+#else
+#  include <stddef.h>
+void *_PyGlobals_HeapMalloc(size_t n);
+void *_PyGlobals_HeapRealloc(void *p, size_t n);
+void _PyGlobals_HeapFree(void *p);
+#  define PyGlobals_MALLOC _PyGlobals_HeapMalloc
+#  define PyGlobals_REALLOC _PyGlobals_HeapRealloc
+#  define PyGlobals_FREE _PyGlobals_HeapFree
+#endif
+
 /* Thread-local twins of declaring macros, for the few such variables that code writes. */
 ${tlsDefines.join('\n')}
 
@@ -368,7 +409,7 @@ function conditionOf(core: CoreRules): (file: string) => string | undefined {
   return (file) => m.get(file);
 }
 
-export function initSource(coreInits: string[], finiHooks: string[], cond: (file: string) => string | undefined = () => undefined): string {
+export function initSource(coreInits: string[], finiHooks: string[], cond: (file: string) => string | undefined = () => undefined, heapRelease = false): string {
   const guarded = (file: string, line: string) => {
     const c = cond(file);
     return c ? [`#if ${c}`, line, '#endif'] : [line];
@@ -379,6 +420,7 @@ export function initSource(coreInits: string[], finiHooks: string[], cond: (file
     '',
     ...coreInits.flatMap((f) => guarded(f, `void _PyGlobals_Init_${fileId(f)}(void); /* ${f} */`)),
     ...finiHooks.map((f) => `void _PyGlobals_Fini_${fileId(f)}(void); /* ${f} */`),
+    ...(heapRelease ? ['#if !defined(PYGLOBAL_STOCK) && !defined(PYGLOBAL_NO_HEAP)', 'void _PyGlobals_HeapRelease(void); /* Objects/obmalloc.c, rules/hooks/obmalloc-heap.json */', '#endif'] : []),
     '',
     'void',
     'PyGlobals_InitThread(void)',
@@ -390,6 +432,7 @@ export function initSource(coreInits: string[], finiHooks: string[], cond: (file
     'PyGlobals_FiniThread(void)',
     '{',
     ...finiHooks.map((f) => `\t_PyGlobals_Fini_${fileId(f)}();`),
+    ...(heapRelease ? ['#if !defined(PYGLOBAL_STOCK) && !defined(PYGLOBAL_NO_HEAP)', '\t_PyGlobals_HeapRelease();', '#endif'] : []),
     '}',
     '',
   ];
