@@ -38,9 +38,14 @@ export function countErrors(tree: Tree): ErrorCounts {
       if (depth <= 1) out.topLevelErrors.push({ start: c.startIndex, end: c.endIndex });
     }
     if (c.nodeIsMissing) out.missingNodes++;
-    if (c.currentNode.hasError && c.gotoFirstChild()) {
-      depth++;
-      continue;
+    // Only a node with children is worth asking (a SyntaxNode each: the costly part of the walk).
+    if (c.gotoFirstChild()) {
+      c.gotoParent();
+      if (c.currentNode.hasError) {
+        c.gotoFirstChild();
+        depth++;
+        continue;
+      }
     }
     while (!c.gotoNextSibling()) {
       if (!c.gotoParent()) return out;

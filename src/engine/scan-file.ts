@@ -51,8 +51,8 @@ export function parseFile(lexed: Lexed, ctx: FileContext): ParsedFile {
   masked.text = blankUses(masked.text, found.uses);
   const tree = parseC(masked.text);
   const errors = countErrors(tree);
-  const forwardMacros = new Set([...ctx.rules.values()].filter((r) => r.kind === 'storage' && /forward/.test(r.name)).map((r) => r.name));
-  const raw = extractDeclarations(tree, source.text, { forwardMacros, renames: masked.renames, tlsMarkers: tlsMarkers(ctx.rules), masked: masked.text });
+  const { forwardMacros, tlsMarkers } = ruleSets(ctx.rules);
+  const raw = extractDeclarations(tree, source.text, { forwardMacros, renames: masked.renames, tlsMarkers, masked: masked.text });
   const here = (offset: number) => ({ file: source.path, ...positionOf(lines, offset) });
   const declarations: Declaration[] = [];
   const depths = errors.errorNodes + errors.missingNodes > 0 ? braceDepths(tokens) : undefined;
@@ -91,6 +91,25 @@ export function parseFile(lexed: Lexed, ctx: FileContext): ParsedFile {
 function tlsMarkers(rules: MacroRules): string[] {
   return [...rules.values()].filter((r) => r.kind === 'erase' && r.marksThreadLocal).map((r) => r.name);
 }
+
+// What parseFile derives from the rules and from a header closure is the same for every file
+// that shares them: worked out once each, not per file (the tree has 336 files, Python.h's
+// closure thousands of macros).
+const ruleSetCache = new WeakMap<MacroRules, { forwardMacros: Set<string>; tlsMarkers: string[]; declaringWords: Set<string> }>();
+function ruleSets(rules: MacroRules) {
+  let r = ruleSetCache.get(rules);
+  if (!r) {
+    r = {
+      forwardMacros: new Set([...rules.values()].filter((r) => r.kind === 'storage' && /forward/.test(r.name)).map((r) => r.name)),
+      tlsMarkers: tlsMarkers(rules),
+      declaringWords: new Set([...rules.values()].filter((r) => r.kind === 'declares').map((r) => r.name)),
+    };
+    ruleSetCache.set(rules, r);
+  }
+  return r;
+}
+const headerOnlyCache = new WeakMap<Map<string, MacroDef>, WeakMap<MacroRules, Map<string, MacroDef>>>();
+const declaringCache = new WeakMap<Map<string, MacroDef>, Set<string>>();
 
 function enclosingFunction(tree: Tree, offset: number): string | undefined {
   for (let n: any = tree.rootNode.descendantForIndex(offset); n; n = n.parent) {
@@ -160,16 +179,33 @@ function findStatementEnd(text: string, from: number): number {
 
 /** Uses of the file's own (or its local headers') macros whose bodies declare variables. */
 function visibleMacros(lexed: Lexed, ctx: FileContext): Map<string, MacroDef> {
-  const visible = new Map(ctx.headerMacros);
+  // Read-only from here on, so files without #defines of their own share one map.
+  let byRules = headerOnlyCache.get(ctx.headerMacros);
+  if (!byRules) headerOnlyCache.set(ctx.headerMacros, (byRules = new WeakMap()));
+  let base = byRules.get(ctx.rules);
+  if (!base) {
+    base = new Map(ctx.headerMacros);
+    for (const name of ctx.rules.keys()) base.delete(name);
+    byRules.set(ctx.rules, base);
+  }
+  if (lexed.defines.length === 0) return base;
+  const visible = new Map(base);
   for (const d of lexed.defines) visible.set(d.name, d);
-  for (const name of ctx.rules.keys()) visible.delete(name);
+  for (const d of lexed.defines) if (ctx.rules.has(d.name)) visible.delete(d.name);
   return visible;
 }
 
 const cKeywords = new Set(['int', 'char', 'short', 'long', 'float', 'double', 'void', 'signed', 'unsigned', 'const', 'volatile', 'static', 'extern', 'struct', 'union', 'enum', 'register', 'auto', 'inline']);
 
 /** Macros that only spell a name: `#define re_syntax _Py_re_syntax`, `#define NS(x) x ## NS`. */
+const nameMacroCache = new WeakMap<MacroDef, boolean>();
 function isNameMacro(def: MacroDef): boolean {
+  let ok = nameMacroCache.get(def);
+  if (ok === undefined) nameMacroCache.set(def, (ok = isNameMacroUncached(def)));
+  return ok;
+}
+
+function isNameMacroUncached(def: MacroDef): boolean {
   const toks = tokenize(def.body, 0, def.body.length, { directives: false });
   if (toks.length === 0 || toks.length > 5) return false;
   if (!toks.every((t) => t.kind === 'ident' || t.text === '##')) return false;
@@ -178,14 +214,11 @@ function isNameMacro(def: MacroDef): boolean {
 }
 
 function nameResolver(visible: Map<string, MacroDef>): NameResolver {
-  const cache = new Map<string, boolean>();
   const empty = new Map<string, MacroDef>();
   return (tokens, k) => {
     const def = visible.get(tokens[k].text);
     if (!def) return undefined;
-    let ok = cache.get(def.name);
-    if (ok === undefined) cache.set(def.name, (ok = isNameMacro(def)));
-    if (!ok) return undefined;
+    if (!isNameMacro(def)) return undefined;
     if (!def.params) return { name: tokenize(def.body, 0, def.body.length, { directives: false })[0].text, close: k };
     if (tokens[k + 1]?.text !== '(') return undefined;
     const close = matchingClose(tokens, k + 1);
@@ -197,6 +230,9 @@ function nameResolver(visible: Map<string, MacroDef>): NameResolver {
   };
 }
 
+/** findUse only reads it: one empty set for the whole file, not one per token. */
+const noneActive = new Set<string>();
+
 interface DeclaringUse {
   def: MacroDef;
   k: number;
@@ -207,13 +243,13 @@ interface DeclaringUse {
 
 /** Uses of the file's own (or its local headers') macros whose bodies declare variables. */
 function findDeclaringUses(lexed: Lexed, tokens: Token[], ctx: FileContext, visible: Map<string, MacroDef>): { uses: DeclaringUse[]; interesting: Set<string> } {
-  const declaringWords = new Set([...ctx.rules.values()].filter((r) => r.kind === 'declares').map((r) => r.name));
-  const interesting = declaringMacros(visible, declaringWords);
+  let interesting = declaringCache.get(visible);
+  if (!interesting) declaringCache.set(visible, (interesting = declaringMacros(visible, ruleSets(ctx.rules).declaringWords)));
   const uses: DeclaringUse[] = [];
   if (interesting.size === 0) return { uses, interesting };
   const ownDefs = new Map(lexed.defines.map((d) => [d.name, d]));
   for (let k = 0; k < tokens.length; k++) {
-    const use = findUse(tokens, k, visible, interesting, new Set());
+    const use = findUse(tokens, k, visible, interesting, noneActive);
     if (!use) continue;
     // A name used before its own file defines it is not that macro yet.
     const own = ownDefs.get(use.def.name);
