@@ -3,7 +3,7 @@
 // start included) and the scan in one thread, so neither figure hides the other.
 // Target (DESIGN §6): scan ≤ 1.5× raw parse; check (which reuses the scan) ≤ 1.2×.
 //   npx tsx bench/scan-vs-parse.ts [src]   (default: $CPYTHON24_SRC, else the bundled fixture)
-//   ROUNDS=n (default 3): best of n, the three measurements interleaved in each round.
+//   ROUNDS=n (default 5): best of n, the three measurements interleaved in each round.
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -13,7 +13,7 @@ import { listSources, openTree } from '../src/cpython24/tree.ts';
 
 const tree = openTree(process.argv[2] ?? process.env.CPYTHON24_SRC);
 const files = listSources(tree);
-const rounds = Number(process.env.ROUNDS ?? 3);
+const rounds = Number(process.env.ROUNDS ?? 5);
 
 function rawParse(): number {
   const t0 = performance.now();
@@ -48,8 +48,12 @@ const workers = warmPool.stats.workers;
 const pad = (s: string) => s.padEnd(34);
 console.log(`tree: ${tree.root} (${files.length} files, ${(bytes / 1e6).toFixed(1)} MB), best of ${rounds}, interleaved`);
 console.log(`${pad('raw tree-sitter parse, 1 thread:')}${bestParse.toFixed(0)} ms`);
-console.log(`${pad(`scan, ${workers ? `${workers} worker threads` : 'in-process (input below threshold)'}:`)}${bestPool.toFixed(0)} ms   ratio ${(bestPool / bestParse).toFixed(2)}  (target ≤ 1.5; check ≤ 1.2)`);
+const how = workers ? `this thread + ${workers} worker${workers > 1 ? 's' : ''}` : 'one thread (input below threshold)';
+console.log(`${pad(`scan, ${how}:`)}${bestPool.toFixed(0)} ms   ratio ${(bestPool / bestParse).toFixed(2)}  (target ≤ 1.5; check ≤ 1.2)`);
 console.log(`${pad('scan, in-process (1 thread):')}${bestOne.toFixed(0)} ms   ratio ${(bestOne / bestParse).toFixed(2)}`);
+if (warmPool.stats.filesPerThread) console.log(`files parsed per thread (workers, then this one): ${warmPool.stats.filesPerThread.join(' / ')}`);
+const steps = (s: ScanStats) => Object.entries(s.ms ?? {}).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ');
+console.log(`steps, pooled: ${steps(warmPool.stats)}; in-process: ${steps(warmOne.stats)} (ms, warm-up run)`);
 if (warmPool.stats.fallback) console.log(`note: workers could not start, scan fell back to one thread: ${warmPool.stats.fallback}`);
 console.log(`results of both scans identical: ${same ? 'yes' : 'NO'}`);
 if (!same) process.exitCode = 1;
