@@ -97,7 +97,7 @@ export async function runFixturePipeline(opts: FixtureOptions = {}): Promise<Fix
     rewritten: run(path.join(tlsBuild, 'threads'), [threads, iterations]),
   };
   if (opts.stock) {
-    step(`the unrewritten fixture, ${threads} threads (expected to fail)`);
+    step(`the unrewritten fixture, ${threads} threads (shared globals)`);
     const stockBuild = path.join(work, 'build-stock');
     make(tree.root, stockBuild, ['CFLAGS=-O2 -g']);
     result.stock = run(path.join(stockBuild, 'threads'), [threads, iterations], undefined, 30_000);
