@@ -5,6 +5,7 @@
 //   npx tsx bench/scan-vs-parse.ts [src]   (default: $CPYTHON24_SRC, else the bundled fixture)
 //   ROUNDS=n (default 5): best of n, the three measurements interleaved in each round.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseC } from '../src/engine/parse.ts';
@@ -30,6 +31,7 @@ function scan(workers: number | undefined): { ms: number; stats: ScanStats; json
   return { ms, stats, json: JSON.stringify(result) };
 }
 
+const loadBefore = os.loadavg()[0];
 // Warm up (JIT, tree-sitter allocations), and check that both ways give the same answer.
 rawParse();
 const warmPool = scan(undefined);
@@ -56,4 +58,6 @@ const steps = (s: ScanStats) => Object.entries(s.ms ?? {}).map(([k, v]) => `${k}
 console.log(`steps, pooled: ${steps(warmPool.stats)}; in-process: ${steps(warmOne.stats)} (ms, warm-up run)`);
 if (warmPool.stats.fallback) console.log(`note: workers could not start, scan fell back to one thread: ${warmPool.stats.fallback}`);
 console.log(`results of both scans identical: ${same ? 'yes' : 'NO'}`);
+// Workers only pay off on idle cores: a busy machine makes the pooled figure look worse than it is.
+console.log(`machine: ${os.availableParallelism()} cores, load average ${loadBefore.toFixed(2)} before, ${os.loadavg()[0].toFixed(2)} after`);
 if (!same) process.exitCode = 1;
