@@ -1,30 +1,14 @@
 // Finds variable declarations in a parsed file: file-scope ones of any storage, and the
 // static or extern ones inside function bodies. Functions, typedefs and fields are not variables.
 import type { SyntaxNode, Tree } from './parse.ts';
-import type { DeclKind, Range, Scope, Storage } from './model.ts';
+import type { Declaration, DeclKind, Position, Range, Storage } from './model.ts';
 
-/** A declaration as the syntax shows it; positions and linking come later. */
-export interface RawDeclaration {
-  name: string;
-  offset: number;
-  scope: Scope;
-  function?: string;
-  storage: Storage;
-  kind: DeclKind;
-  type: string;
-  isConst: boolean;
-  isArray: boolean;
-  isPointer: boolean;
-  init?: Range;
-  insertAt: number;
-  range: Range;
-  sharedStatement: boolean;
+/** A declaration as the syntax shows it: a Declaration before its file, line and column are known. */
+export type RawDeclaration = Omit<Declaration, keyof Position | 'specifiers' | 'declarator'> & {
   /** The type as written after the storage class, and the declarator without its initializer. */
   specifiers: Range;
   declarator: Range;
-  /** Already marked thread-local (a TLS keyword or macro precedes the name). */
-  threadLocal: boolean;
-}
+};
 
 export function extractDeclarations(
   tree: Tree,

@@ -7,7 +7,7 @@ import { conditionalPaths } from './conditionals.ts';
 import { braceDepths, depthAt, enclosingFunctionLexical } from './brace-depth.ts';
 import { collectDefines, collectIncludes, type MacroDef } from './macro-defs.ts';
 import { declaringMacros, expand, findUse, type Origin } from './macro-expand.ts';
-import type { MacroRules } from './macro-rules.ts';
+import type { MacroRule, MacroRules } from './macro-rules.ts';
 import type { Declaration, SourceText } from './model.ts';
 
 /**
@@ -145,25 +145,32 @@ function fromDeclaringUse(use: MacroUse, tree: Tree, text: string, here: (o: num
   return [
     {
       ...here(nameArg.start),
-      name: nameArg.text,
+      ...declaredBy(rule, nameArg.text, fn),
       offset: nameArg.start,
-      scope: fn === undefined ? 'file' : 'function',
-      function: fn,
-      storage: rule.storage,
-      kind: 'definition',
-      type: `${rule.isConst ? 'const ' : ''}${rule.type} ${nameArg.text}${rule.array ? '[]' : ''}`,
-      isConst: rule.isConst,
-      isArray: rule.array,
-      isPointer: false,
       init: init ? { start: init.start, end: init.end } : undefined,
       insertAt: use.start,
       range: { start: use.start, end },
       viaMacro: rule.name,
       macroNameAt: { file: here(use.start).file, offset: use.start },
-      sharedStatement: false,
-      threadLocal: !!rule.threadLocal,
     },
   ];
+}
+
+/** What a `declares` rule says of the variable a use of its macro declares. */
+function declaredBy(rule: Extract<MacroRule, { kind: 'declares' }>, name: string, fn: string | undefined) {
+  return {
+    name,
+    scope: (fn === undefined ? 'file' : 'function') as Declaration['scope'],
+    function: fn,
+    storage: rule.storage,
+    kind: 'definition' as const,
+    type: `${rule.isConst ? 'const ' : ''}${rule.type} ${name}${rule.array ? '[]' : ''}`,
+    isConst: rule.isConst,
+    isArray: rule.array,
+    isPointer: false,
+    sharedStatement: false,
+    threadLocal: !!rule.threadLocal,
+  };
 }
 
 function findStatementEnd(text: string, from: number): number {
@@ -331,22 +338,12 @@ function declarationsInExpansion(
     if (!nameArg || !/^[A-Za-z_]\w*$/.test(nameArg.text)) continue;
     out.push({
       ...pos,
-      name: nameArg.text,
+      ...declaredBy(rule, nameArg.text, fnAtUse),
       offset: useAt,
-      scope: fnAtUse !== undefined ? 'function' : 'file',
-      function: fnAtUse,
-      storage: rule.storage,
-      kind: 'definition',
-      type: `${rule.isConst ? 'const ' : ''}${rule.type} ${nameArg.text}${rule.array ? '[]' : ''}`,
-      isConst: rule.isConst,
-      isArray: rule.array,
-      isPointer: false,
       insertAt: useAt,
       range: { start: useAt, end: useAt },
       viaMacro: `${def.name} → ${rule.name}`,
       macroNameAt: origin[use.start] ?? undefined,
-      sharedStatement: false,
-      threadLocal: !!rule.threadLocal,
       macroDefinedAt: defPos,
     });
   }
