@@ -47,7 +47,8 @@ export function initAnalysis(globals: Global[], texts: Map<string, string>, defi
       if (!d?.init) return [];
       const text = texts.get(d.file)?.slice(d.init.start, d.init.end) ?? '';
       // Literals alone never name a variable.
-      if (!/[A-Za-z_]/.test(text.replace(/"(\\.|[^"\\])*"/g, '').replace(/'(\\.|[^'\\])*'/g, ''))) return [];
+      const bare = text.replace(/"(\\.|[^"\\])*"/g, '').replace(/'(\\.|[^'\\])*'/g, '').replace(/\b0[xX][0-9a-fA-F]+[uUlL]*\b|\b\d+(\.\d*)?([eE][-+]?\d+)?[uUlLfF]*\b/g, '');
+      if (!/[A-Za-z_]/.test(bare.replace(/\/\*[\s\S]*?\*\//g, ''))) return [];
       const expanded = expandText(text, macros.visible(d.file));
       return referencedNames(expanded, (n) => tls.isTls(d.file, n, closureOf(d.file)));
     },
@@ -89,10 +90,31 @@ function tlsNames(globals: Global[]) {
  * x handed to a copying function), or undefined. Only the definition's own file is read: the
  * arrays this is used for have internal linkage.
  */
-function firstWrite(name: string, defOffset: number, toks: ReturnType<typeof tokenize>): number | undefined {
-  for (let k = 0; k < toks.length; k++) {
+type Tokens = ReturnType<typeof tokenize>;
+
+/**
+ * Each use of `name` in `text` with the tokens around it: from two lines before to a few hundred
+ * bytes after. Tokenizing only there keeps the analysis cheap on megabyte files; macro bodies
+ * count as code (directives are split into tokens).
+ */
+function usesOf(text: string, name: string): { toks: Tokens; k: number }[] {
+  const out: { toks: Tokens; k: number }[] = [];
+  const word = /[A-Za-z0-9_]/;
+  for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + name.length)) {
+    if (word.test(text[i - 1] ?? '') || word.test(text[i + name.length] ?? '')) continue;
+    let from = i;
+    for (let lines = 0; from > 0 && lines < 3; ) if (text[--from] === '\n') lines++;
+    const toks = tokenize(text, from, Math.min(text.length, i + name.length + 400), { directives: false });
+    const k = toks.findIndex((t) => t.start === i);
+    if (k >= 0 && toks[k].kind === 'ident') out.push({ toks, k });
+  }
+  return out;
+}
+
+function firstWrite(name: string, defOffset: number, text: string): number | undefined {
+  for (const { toks, k } of usesOf(text, name)) {
     const t = toks[k];
-    if (t.kind !== 'ident' || t.text !== name || t.start === defOffset) continue;
+    if (t.start === defOffset) continue;
     const prev = toks[k - 1]?.text;
     const next = toks[k + 1]?.text;
     if (prev === '.' || prev === '->') continue;
@@ -110,11 +132,11 @@ const ASSIGN = new Set(['=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '<<
  * `name[i][j].f` as an rvalue, or `sizeof name`. Any bare use lets the address escape (to a
  * function that might write through it), so it counts as a write. Macro bodies are included.
  */
-function onlyElementReads(name: string, defOffset: number, streams: ReturnType<typeof tokenize>[]): boolean {
-  for (const toks of streams) {
-    for (let k = 0; k < toks.length; k++) {
+function onlyElementReads(name: string, defOffset: number, texts: string[]): boolean {
+  for (const text of texts) {
+    for (const { toks, k } of usesOf(text, name)) {
       const t = toks[k];
-      if (t.kind !== 'ident' || t.text !== name || t.start === defOffset) continue;
+      if (t.start === defOffset) continue;
       const prev = toks[k - 1]?.text;
       if (prev === '.' || prev === '->') continue; // a member of the same name
       if (prev === 'sizeof') continue;
@@ -150,19 +172,6 @@ function isPlainString(g: Global, texts: Map<string, string>): boolean {
 
 export function refineClassification(input: RefineInput): void {
   const { globals, texts, defines, includes } = input;
-  const tokenCache = new Map<string, ReturnType<typeof tokenize>>();
-  const tokensOf = (f: string) => {
-    let t = tokenCache.get(f);
-    if (!t) tokenCache.set(f, (t = tokenize(texts.get(f)!)));
-    return t;
-  };
-  // Tokens with macro bodies split too, so a use inside a #define counts.
-  const macroTokenCache = new Map<string, ReturnType<typeof tokenize>>();
-  const macroTokensOf = (f: string) => {
-    let t = macroTokenCache.get(f);
-    if (!t) macroTokenCache.set(f, (t = tokenize(texts.get(f)!, 0, texts.get(f)!.length, { directives: false })));
-    return t;
-  };
   const includedBy = new Map<string, string[]>();
   for (const [f, hs] of includes) for (const h of hs) (includedBy.get(h) ?? includedBy.set(h, []).get(h)!).push(f);
   const includers = (h: string): string[] => {
@@ -178,7 +187,7 @@ export function refineClassification(input: RefineInput): void {
     const d = g.definition;
     if (!d || g.function) continue;
     if (g.classification === 'thread-local' && g.reasonSource === 'analysis:default' && isPlainString(g, texts)) {
-      if (firstWrite(g.name, d.offset, tokensOf(d.file)) === undefined) {
+      if (firstWrite(g.name, d.offset, texts.get(d.file)!) === undefined) {
         Object.assign(g, {
           classification: 'shared-immutable',
           reason: 'a string array (static char x[] = "...") that no code in its file writes: a docstring in all but name',
@@ -192,7 +201,7 @@ export function refineClassification(input: RefineInput): void {
       const initText = expandText(texts.get(d.file)!.slice(d.init.start, d.init.end), macroIndex.visible(d.file));
       const holdsAddress = /&/.test(initText.replace(/&&/g, '')) || referencedNames(initText, (n) => globalNames.has(n)).length > 0;
       const files = [d.file, ...includers(d.file)];
-      if (!holdsAddress && onlyElementReads(g.name, d.offset, files.map(macroTokensOf))) {
+      if (!holdsAddress && onlyElementReads(g.name, d.offset, files.map((f) => texts.get(f)!))) {
         Object.assign(g, {
           classification: 'shared-immutable',
           reason: 'a table that code only indexes to read (no element is assigned and its address never escapes), so one shared copy serves every interpreter',
@@ -201,7 +210,7 @@ export function refineClassification(input: RefineInput): void {
       }
     } else if (g.classification === 'shared-immutable' && g.reasonSource.startsWith('rules/macros/') && d.isArray) {
       // A macro rule says "only read" (docstrings); the file may still write one. Believe the code.
-      const w = firstWrite(g.name, -1, tokensOf(d.file));
+      const w = firstWrite(g.name, -1, texts.get(d.file)!);
       if (w !== undefined) {
         Object.assign(g, {
           classification: 'thread-local',
