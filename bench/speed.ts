@@ -37,6 +37,19 @@ function pymt(k: number): number {
   return s;
 }
 
+/** Wall seconds for k separate ./python processes running pystone at once: the anchor. */
+async function processes(k: number): Promise<number> {
+  const { spawn } = await import('node:child_process');
+  const t0 = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: k }, () => new Promise<void>((resolve, reject) => {
+      const c = spawn(path.join(tls, 'python'), ['-E', 'Lib/test/pystone.py', loops], { cwd: tls, stdio: 'ignore' });
+      c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`python exited ${code}`))));
+    })),
+  );
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
 let bestTls = 0;
 let bestStock = 0;
 for (let i = 0; i < rounds; i++) {
@@ -45,9 +58,13 @@ for (let i = 0; i < rounds; i++) {
 }
 let one = Infinity;
 let many = Infinity;
+let pOne = Infinity;
+let pMany = Infinity;
 for (let i = 0; i < rounds; i++) {
   one = Math.min(one, pymt(1));
   many = Math.min(many, pymt(n));
+  pOne = Math.min(pOne, await processes(1));
+  pMany = Math.min(pMany, await processes(n));
 }
 const slower = (1 - bestTls / bestStock) * 100;
 const scaling = (n * one) / many;
@@ -58,3 +75,6 @@ console.log(`  tls vs stock: ${(bestTls / bestStock).toFixed(3)} (${slower >= 0 
 console.log(`throughput, ${n} interpreters at once in one pymt vs 1 (best of ${rounds}), ${os.availableParallelism()} cores`);
 console.log(`  1 interpreter: ${one.toFixed(2)} s for 1 run; ${n} interpreters: ${many.toFixed(2)} s for ${n} runs`);
 console.log(`  scaling: ${scaling.toFixed(2)} × one interpreter's work per unit time (target ≥ ${(0.95 * n).toFixed(2)})`);
+const pScaling = (n * pOne) / pMany;
+console.log(`  the same with ${n} separate processes (the anchor this machine allows): ${pScaling.toFixed(2)} ×`);
+console.log(`  threads / processes: ${(scaling / pScaling).toFixed(2)}`);
