@@ -19,7 +19,6 @@ const obmalloc = [
   'void *PyObject_Malloc(size_t nbytes) { return (void *)malloc(nbytes); }',
   'void PyObject_Free(void *p)',
   '{',
-  '\t/* We didn\'t allocate this address. */',
   '\tfree(p);',
   '}',
   'void *PyObject_Realloc(void *p, size_t nbytes) { void *bp; if (nbytes) return realloc(p, nbytes); bp = realloc(p, 1); return bp; }',
