@@ -303,14 +303,12 @@ function moveEdits(g: Global, d: Declaration, text: string, chain: Map<string, n
   // Exactly the bytes taken from the definition (" = " and the initializer), so the move is
   // reversible from the output alone.
   const moved = text.slice(d.declarator!.end, init.end);
-  let sizedDecl = declText;
   const empty = /\[\s*\]/.exec(declText);
   if (empty) {
     const n = elementCountText(initText)!;
     const pos = d.declarator!.start + empty.index + 1;
     edits.push({ file: d.file, start: pos, end: pos, text: String(n), reason: `size of ${g.name}, which its initializer used to give` });
   }
-  void sizedDecl;
   // Continue the numbering of an earlier apply's functions in this file.
   const earlier = [...text.matchAll(/\b_pyglobal_init_(\d+)\b/g)].map((m) => Number(m[1]));
   const n = Math.max(chain.get(d.file) ?? 0, ...earlier) + 1;

@@ -2,7 +2,7 @@
 // __thread variable is not an address constant (C11 6.6p9 and gcc's "initializer element is not
 // constant"), so any initializer that names one, directly or through macros, must move to run time.
 import { tokenize, matchingClose } from './lex.ts';
-import { expand, rescan } from './macro-expand.ts';
+import { rescan } from './macro-expand.ts';
 import type { MacroDef } from './macro-defs.ts';
 
 /** Fully macro-expands an initializer's text with the macros visible where it stands. */
@@ -11,7 +11,6 @@ export function expandText(text: string, visible: Map<string, MacroDef>): string
   const origin = new Array(text.length).fill(null);
   return rescan(text, origin, visible, all, new Set(), 0).text;
 }
-void expand;
 
 /**
  * Names of variables (from `candidates`) that the expanded text uses as values or addresses.
@@ -35,32 +34,6 @@ export function referencedNames(expanded: string, candidates: (name: string) => 
     if (candidates(t.text)) found.add(t.text);
   }
   return [...found];
-}
-
-/** Top-level element count of a braced initializer, or undefined when it cannot be told statically. */
-export function elementCount(initText: string): number | undefined {
-  const toks = tokenize(initText, 0, initText.length);
-  if (toks.some((t) => t.kind === 'directive')) return undefined;
-  if (toks[0]?.text === '"' || toks[0]?.kind === 'string') return undefined; // char x[] = "..." stays sized by its literal
-  if (toks[0]?.text !== '{') return undefined;
-  const close = matchingClose(toks, 0);
-  if (close !== toks.length - 1) return undefined;
-  let depth = 0;
-  let count = 0;
-  let sawElement = false;
-  for (let k = 1; k < close; k++) {
-    const t = toks[k].text;
-    if (t === '(' || t === '{' || t === '[') depth++;
-    else if (t === ')' || t === '}' || t === ']') depth--;
-    if (depth === 0 && t === ',') {
-      if (sawElement) count++;
-      sawElement = false;
-    } else sawElement = true;
-  }
-  if (sawElement) count++;
-  // Designated array initializers ([3] = x) set the size by their largest index: refuse.
-  if (toks.some((t, i) => t.text === '[' && i > 0 && (toks[i - 1].text === '{' || toks[i - 1].text === ','))) return undefined;
-  return count;
 }
 
 /**

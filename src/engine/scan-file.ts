@@ -1,6 +1,6 @@
 // One file through the front of the pipeline: bytes → tokens → masked text → tree → declarations.
 import { tokenize, directives, lineIndex, positionOf, matchingClose, type Token } from './lex.ts';
-import { mask, type MacroUse, type NameResolver } from './mask.ts';
+import { mask, splitArgs, type MacroUse, type NameResolver } from './mask.ts';
 import { parseC, countErrors, type Tree, type ErrorCounts } from './parse.ts';
 import { extractDeclarations, type RawDeclaration } from './declarations.ts';
 import { conditionalPaths } from './conditionals.ts';
@@ -286,12 +286,6 @@ function blankUses(text: string, uses: DeclaringUse[]): string {
 }
 
 function argTexts(text: string, tokens: Token[], open: number, close: number): string[] {
-  // Local import to keep one splitter for masks and macros.
-  return splitArgsText(text, tokens, open, close);
-}
-
-import { splitArgs } from './mask.ts';
-function splitArgsText(text: string, tokens: Token[], open: number, close: number): string[] {
   return splitArgs(text, tokens, open, close).map((a) => a.text);
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { elementCount, elementCountText, expandText, referencedNames } from '../../src/engine/initializers.ts';
+import { elementCountText, expandText, referencedNames } from '../../src/engine/initializers.ts';
 import { directives } from '../../src/engine/lex.ts';
 import { collectDefines } from '../../src/engine/macro-defs.ts';
 
@@ -53,23 +53,6 @@ describe('referencedNames', () => {
 
   it('reports each name once', () => {
     expect(referencedNames('{ &gv, &gv, gv }', isVar)).toEqual(['gv']);
-  });
-});
-
-describe('elementCount', () => {
-  it('counts top-level elements; nested braces, calls and strings with commas are one each', () => {
-    expect(elementCount('{1, {2, 3}, f(4, 5), "x,y"}')).toBe(4);
-    expect(elementCount('{1, 2,}')).toBe(2);
-    expect(elementCount('{}')).toBe(0);
-  });
-
-  it('refuses what cannot be told statically: strings, designators, directives, non-braces', () => {
-    expect(elementCount('"abc"')).toBeUndefined();
-    expect(elementCount('{[2] = 1}')).toBeUndefined();
-    expect(elementCount('{1, [5] = 2}')).toBeUndefined();
-    expect(elementCount('{1,\n#ifdef X\n2,\n#endif\n3}')).toBeUndefined();
-    expect(elementCount('x')).toBeUndefined();
-    expect(elementCount('{1} + 2')).toBeUndefined();
   });
 });
 
