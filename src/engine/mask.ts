@@ -85,6 +85,27 @@ function isBareStatementUse(tokens: Token[], k: number, close: number): boolean 
   return after.kind === 'ident' || after.text === '{' || after.text === '}';
 }
 
+/** Whether the group opened at tokens[k] must stay whole: it has no #else/#elif, or its other branches declare static or extern data. */
+function alternativesDeclare(tokens: Token[], k: number, rules: MacroRules): boolean {
+  let depth = 0;
+  let branch = 0;
+  for (let j = k + 1; j < tokens.length; j++) {
+    const t = tokens[j];
+    if (t.kind === 'directive') {
+      if (condOpen.test(t.text)) depth++;
+      else if (condEnd.test(t.text)) {
+        // No alternative at all: nothing to choose between, leave the group to tree-sitter.
+        if (depth === 0) return branch === 0;
+        depth--;
+      } else if (depth === 0 && condElse.test(t.text)) branch++;
+      else if (branch > 0 && /^#\s*define\b[\s\S]*\b(static|extern)\b/.test(t.text)) return true;
+      continue;
+    }
+    if (branch > 0 && t.kind === 'ident' && (t.text === 'static' || t.text === 'extern' || rules.get(t.text)?.kind === 'storage' || rules.get(t.text)?.kind === 'declares')) return true;
+  }
+  return true;
+}
+
 export function mask(text: string, tokens: Token[], rules: MacroRules, names?: NameResolver, functionMacros?: (name: string) => boolean): Masked {
   const buf: Buf = Buffer.from(text, 'latin1');
   const declaring: MacroUse[] = [];
@@ -111,7 +132,10 @@ export function mask(text: string, tokens: Token[], rules: MacroRules, names?: N
         if (cxxDepth < 0 && cplusplus.test(d)) {
           cxxDepth = condDepth;
           blankFrom = t.start;
-        } else if (cxxDepth < 0 && stack.length && stack[stack.length - 1] !== 'block') {
+        } else if (cxxDepth < 0 && stack.length && (stack[stack.length - 1] !== 'block' || !alternativesDeclare(tokens, k, rules))) {
+          // Inside an initializer or argument list, or inside a body whose other branches declare
+          // nothing of static storage: keep the first branch only, so `#ifdef X if (a) #else if (b)
+          // #endif` parses as one statement. (File scope is never touched.)
           inline.push({ depth: condDepth, blanking: false });
           blank(buf, t.start, t.end);
           blankedDirectives++;

@@ -162,7 +162,7 @@ describe('mask: conditionals inside initializers and argument lists', () => {
     expect(m.text.replace(/\s+/g, ' ').trim()).toBe('int v = f(a, b );');
   });
 
-  it('leaves #if at file scope, in function bodies, struct and enum bodies alone (noisy)', () => {
+  it('leaves #if at file scope, in struct and enum bodies, and body groups that declare statics alone (noisy)', () => {
     const src = [
       '#ifdef X',
       'static int a = 1;',
@@ -181,9 +181,9 @@ describe('mask: conditionals inside initializers and argument lists', () => {
       ' C };',
       'void f(void) {',
       '#if Y',
-      '  g();',
+      '  static int u;',
       '#else',
-      '  h();',
+      '  static long u;',
       '#endif',
       '}',
       '',
@@ -191,6 +191,16 @@ describe('mask: conditionals inside initializers and argument lists', () => {
     const m = run(src);
     expect(m.text).toBe(src);
     expect(m.blankedDirectives).toBe(0);
+  });
+
+  it('keeps only the first branch of a body group that declares nothing static, so split statements parse', () => {
+    const src = ['int f(int a) {', '#ifdef W', '  if (a == 1)', '#else', '  if (a < 0)', '#endif', '    return 1;', '  return 0;', '}', ''].join('\n');
+    const m = run(src);
+    expect(m.text.length).toBe(src.length);
+    expect(m.text).toContain('  if (a == 1)');
+    expect(m.text).not.toContain('if (a < 0)');
+    expect(m.text).not.toContain('#');
+    expect(m.blankedDirectives).toBe(3);
   });
 
   // The mask's own comment says a #define inside an initializer is blanked "to keep the parse
