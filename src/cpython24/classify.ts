@@ -3,14 +3,14 @@
 import type { Global } from '../engine/model.ts';
 import type { UnclassifiedGlobal } from '../engine/symbols.ts';
 import type { MacroRules } from '../engine/macro-rules.ts';
-import type { ReviewedRow } from './reviewed.ts';
+import type { ReviewedRow, ReviewedType } from './reviewed.ts';
 import { matchReviewed } from './reviewed.ts';
 
-export function classify(globals: UnclassifiedGlobal[], macros: MacroRules, reviewed: ReviewedRow[]): Global[] {
-  return globals.map((g) => ({ ...g, ...decide(g, macros, reviewed) }));
+export function classify(globals: UnclassifiedGlobal[], macros: MacroRules, reviewed: ReviewedRow[], types: ReviewedType[] = []): Global[] {
+  return globals.map((g) => ({ ...g, ...decide(g, macros, reviewed, types) }));
 }
 
-function decide(g: UnclassifiedGlobal, macros: MacroRules, reviewed: ReviewedRow[]): Pick<Global, 'classification' | 'reason' | 'reasonSource'> {
+function decide(g: UnclassifiedGlobal, macros: MacroRules, reviewed: ReviewedRow[], types: ReviewedType[]): Pick<Global, 'classification' | 'reason' | 'reasonSource'> {
   // A rewritten tree says so itself.
   if (g.declarations.some((d) => d.threadLocal)) {
     return { classification: 'thread-local', reason: 'marked thread-local in the source (PYGLOBAL)', reasonSource: 'source:PYGLOBAL' };
@@ -37,6 +37,10 @@ function decide(g: UnclassifiedGlobal, macros: MacroRules, reviewed: ReviewedRow
       reasonSource: 'analysis:const',
     };
   }
+  // A static table whose element type is reviewed as read-only (method tables and the like).
+  const element = /^(?:struct\s+)?([A-Za-z_]\w*)\s/.exec(def.type)?.[1];
+  const typeRule = def.isArray && !def.isPointer && def.init && !g.function ? types.find((t) => t.type === element) : undefined;
+  if (typeRule) return { classification: typeRule.classification, reason: typeRule.reason, reasonSource: 'rules/reviewed-types.json' };
   return {
     classification: 'thread-local',
     reason: 'mutable global state: each interpreter needs its own copy',

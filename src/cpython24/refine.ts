@@ -226,7 +226,7 @@ export function refineClassification(input: RefineInput): void {
   for (let changed = true; changed; ) {
     changed = false;
     for (const g of globals) {
-      if (g.classification === 'thread-local' || !g.definition || g.reasonSource.startsWith('rules/reviewed')) continue;
+      if (g.classification === 'thread-local' || !g.definition || g.reasonSource.startsWith('rules/reviewed/')) continue;
       const refs = ia.refs(g);
       if (refs.length) {
         Object.assign(g, { classification: 'thread-local', reason: `its initializer holds the address of thread-local ${refs.join(', ')}`, reasonSource: 'analysis:initializer' });

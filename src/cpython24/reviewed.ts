@@ -59,3 +59,30 @@ function globMatch(pattern: string, file: string): boolean {
   const re = new RegExp('^' + pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*') + '$');
   return re.test(file);
 }
+
+/** Element types whose static tables are reviewed as read-only: rules/reviewed-types.json. */
+export interface ReviewedType {
+  type: string;
+  classification: Classification;
+  reason: string;
+}
+
+export function loadReviewedTypes(file = path.join(rulesDir, 'reviewed-types.json')): ReviewedType[] {
+  if (!fs.existsSync(file)) return [];
+  let doc: any;
+  try {
+    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`${file}:1: cannot load reviewed types: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(doc.types)) throw new UsageError(`${file}:1: field "types" must be a list`);
+  return doc.types.map((t: any, i: number) => {
+    const where = `${file}: types[${i}]`;
+    for (const k of ['type', 'classification', 'reason']) {
+      if (typeof t[k] !== 'string' || !t[k].trim()) throw new UsageError(`${where}: field "${k}" is required and must not be empty`);
+    }
+    if (!classes.includes(t.classification)) throw new UsageError(`${where}: classification must be one of ${classes.join(', ')}`);
+    if (t.reason.trim().length < 10) throw new UsageError(`${where}: the reason must say why`);
+    return { type: t.type, classification: t.classification, reason: t.reason };
+  });
+}

@@ -13,7 +13,7 @@ import type { Declaration, FileReport, Finding, ScanResult } from '../engine/mod
 import { classify } from './classify.ts';
 import { refineClassification } from './refine.ts';
 import { loadMacroRules } from './rules.ts';
-import { loadReviewed, staleRows } from './reviewed.ts';
+import { loadReviewed, staleRows, loadReviewedTypes } from './reviewed.ts';
 import { listSources, openTree, type Tree } from './tree.ts';
 
 export interface ScanOptions {
@@ -213,7 +213,7 @@ function assemble(
     }
   });
   opts.onProgress?.(files.length, files.length, '');
-  const globals = classify(linkSymbols(decls), macros, reviewed);
+  const globals = classify(linkSymbols(decls), macros, reviewed, loadReviewedTypes());
   refineClassification({
     globals,
     texts: new Map([...lexed].map(([p, lx]) => [p, lx.source.text])),

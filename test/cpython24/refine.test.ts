@@ -90,4 +90,23 @@ describe('refined classification', () => {
     expect(cls(root, 'view').classification).toBe('thread-local');
     expect(cls(root, 'view').reasonSource).toBe('analysis:initializer');
   });
+
+  it('shares a method table by its reviewed element type, unless it holds a thread-local address', () => {
+    const root = tree({
+      'Objects/t.c': [
+        'typedef struct { char *ml_name; void *ml_meth; int ml_flags; char *ml_doc; } PyMethodDef;',
+        'PyDoc_STRVAR(a_doc, "a");',
+        'PyDoc_STRVAR(b_doc, "b");',
+        'static void *fa(void) { return 0; }',
+        'static PyMethodDef plain[] = { {"a", (void *)fa, 0, a_doc}, {0} };',
+        'static PyMethodDef holder[] = { {"b", (void *)fa, 0, b_doc}, {0} };',
+        'void init(void) { b_doc[0] = \'B\'; }',
+        '',
+      ].join('\n'),
+    });
+    expect(cls(root, 'plain').classification).toBe('shared-immutable');
+    expect(cls(root, 'plain').reasonSource).toBe('rules/reviewed-types.json');
+    expect(cls(root, 'holder').classification).toBe('thread-local');
+    expect(cls(root, 'holder').reasonSource).toBe('analysis:initializer');
+  });
 });
