@@ -39,9 +39,34 @@ export function initAnalysis(globals: Global[], texts: Map<string, string>, defi
     if (!c) closures.set(f, (c = includesClosure(includes, f)));
     return c;
   };
+  // Macros whose expansion can name thread-local data (directly, through another such macro, or
+  // by pasting a new name): only initializers that use one of them need the full expansion.
+  let danger = new Map<string, Map<MacroDef, boolean>>();
+  const dangerous = (file: string, def: MacroDef, visible: Map<string, MacroDef>, seen: Set<MacroDef>): boolean => {
+    let memo = danger.get(file);
+    if (!memo) danger.set(file, (memo = new Map()));
+    const known = memo.get(def);
+    if (known !== undefined) return known;
+    seen.add(def);
+    let result = def.body.includes('##');
+    const params = new Set(def.params ?? []);
+    for (const t of result ? [] : tokenize(def.body, 0, def.body.length, { directives: false })) {
+      if (t.kind !== 'ident' || params.has(t.text)) continue;
+      const sub = visible.get(t.text);
+      if (tls.isTls(file, t.text, closureOf(file)) || (sub && !seen.has(sub) && dangerous(file, sub, visible, seen))) {
+        result = true;
+        break;
+      }
+    }
+    memo.set(def, result);
+    return result;
+  };
   return {
     macros,
-    markTls: tls.add,
+    markTls(g: Global) {
+      tls.add(g);
+      danger = new Map(); // a new thread-local name can make a macro dangerous
+    },
     refs(g: Global): string[] {
       const d = g.definition;
       if (!d?.init) return [];
@@ -49,8 +74,19 @@ export function initAnalysis(globals: Global[], texts: Map<string, string>, defi
       // Literals alone never name a variable.
       const bare = text.replace(/"(\\.|[^"\\])*"/g, '').replace(/'(\\.|[^'\\])*'/g, '').replace(/\b0[xX][0-9a-fA-F]+[uUlL]*\b|\b\d+(\.\d*)?([eE][-+]?\d+)?[uUlLfF]*\b/g, '');
       if (!/[A-Za-z_]/.test(bare.replace(/\/\*[\s\S]*?\*\//g, ''))) return [];
-      const expanded = expandText(text, macros.visible(d.file));
-      return referencedNames(expanded, (n) => tls.isTls(d.file, n, closureOf(d.file)));
+      const visible = macros.visible(d.file);
+      const isTls = (n: string) => tls.isTls(d.file, n, closureOf(d.file));
+      let full = false;
+      for (const t of tokenize(text, 0, text.length, { directives: false })) {
+        if (t.kind !== 'ident') continue;
+        const def = visible.get(t.text);
+        if (isTls(t.text) || (def && dangerous(d.file, def, visible, new Set()))) {
+          full = true;
+          break;
+        }
+      }
+      if (!full) return [];
+      return referencedNames(expandText(text, visible), isTls);
     },
   };
 }
