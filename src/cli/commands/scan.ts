@@ -1,7 +1,9 @@
 import type { Command } from './types.ts';
-import { scanTree } from '../../cpython24/scan.ts';
+import { scanOpened } from '../../cpython24/scan.ts';
+import { openTree } from '../../cpython24/tree.ts';
+import { pristineStatus, describeTree } from '../../cpython24/pristine.ts';
 import { formatScanText } from '../../report/scan-text.ts';
-import { progress } from '../log.ts';
+import { progress, logInfo } from '../log.ts';
 import { writeReport } from '../output.ts';
 
 export const scanCommand: Command = {
@@ -30,8 +32,10 @@ export const scanCommand: Command = {
         ].join('\n'),
       ),
   run: async (args) => {
+    const tree = openTree(args.src);
+    logInfo(describeTree(tree, pristineStatus(tree)));
     const p = progress('scan');
-    const result = scanTree(args.src, { platforms: args.platforms, onProgress: (i, n, f) => p.update(`${i}/${n} ${f}`) });
+    const result = scanOpened(tree, { platforms: args.platforms, onProgress: (i, n, f) => p.update(`${i}/${n} ${f}`) });
     p.done(`${result.totals.globals} globals in ${result.totals.files} files`);
     const text = args.json ? JSON.stringify(result, null, 1) + '\n' : formatScanText(result, { color: !args.output && process.stdout.isTTY, verbose: args.verbose });
     await writeReport(text, args.output);
