@@ -2,6 +2,7 @@
 // its STDTESTS first, then every other Lib/test/test_*.py sorted, minus its NOTTESTS.
 import fs from 'node:fs';
 import path from 'node:path';
+import { loadThreadTestRules, type ThreadTest, type ThreadTestRules } from './thread-tests.ts';
 
 /** regrtest.STDTESTS: run first, in this order. */
 export const stdTests = ['test_grammar', 'test_opcodes', 'test_operations', 'test_builtin', 'test_exceptions', 'test_types'];
@@ -16,4 +17,39 @@ export function listRegressionTests(buildDir: string): string[] {
     .map((n) => n.slice(0, -3));
   const rest = names.filter((n) => !stdTests.includes(n) && !notTests.includes(n)).sort();
   return [...stdTests.filter((n) => names.includes(n)), ...rest];
+}
+
+/** A build's regression tests once rules/thread-tests.json has been applied. */
+export interface ThreadTestSplit {
+  /** What regrtest runs as usual. */
+  run: string[];
+  /** Run apart with the thread module hidden (hideThreadRegrtestArgs), as before Lib/thread.py. */
+  hideThread: string[];
+  /** Not run at all; each row says why. */
+  excluded: ThreadTest[];
+}
+
+/** Splits `tests` for a build: in a build without the built-in thread module (`tls` true: the
+ *  thread-local build, where Lib/thread.py refuses to start threads) every test of the rules
+ *  leaves the regular list, into `hideThread` or `excluded` by its mode; a build with the
+ *  built-in module runs them all as they are. Order is kept; rows naming tests that are not in
+ *  `tests` are ignored here (staleThreadRows reports them against the whole tree). */
+export function splitThreadTests(tests: string[], tls: boolean, rules: ThreadTestRules = loadThreadTestRules()): ThreadTestSplit {
+  if (!tls) return { run: [...tests], hideThread: [], excluded: [] };
+  const byTest = new Map(rules.tests.map((r) => [r.test, r]));
+  const out: ThreadTestSplit = { run: [], hideThread: [], excluded: [] };
+  for (const t of tests) {
+    const row = byTest.get(t);
+    if (!row) out.run.push(t);
+    else if (row.mode === 'hide-thread') out.hideThread.push(t);
+    else out.excluded.push(row);
+  }
+  return out;
+}
+
+/** `tests` without those that start threads, for a build without the built-in thread module
+ *  (`tls` true); unchanged for a build that has it. The hide-thread ones are removed too: run
+ *  them with splitThreadTests(...).hideThread and hideThreadRegrtestArgs. */
+export function removeThreadTests(tests: string[], tls: boolean, rules?: ThreadTestRules): string[] {
+  return splitThreadTests(tests, tls, rules).run;
 }
