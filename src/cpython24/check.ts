@@ -4,6 +4,7 @@ import type { Finding, Global, ScanResult } from '../engine/model.ts';
 import type { CheckReport, RuleDescriptor } from '../report/check-report.ts';
 import { openTree } from './tree.ts';
 import { scanOpened, toolVersion } from './scan.ts';
+import { siteMessage, type LibcSite } from './libc.ts';
 
 export const checkRules: RuleDescriptor[] = [
   {
@@ -18,6 +19,13 @@ export const checkRules: RuleDescriptor[] = [
     shortDescription: 'Data declared in the tree but defined outside it, not reviewed',
     helpText:
       'An extern declaration whose definition is not in the tree (the C library, another library, or a stale declaration). It cannot take PYGLOBAL. Review it and add a row to rules/reviewed/ saying why sharing it across interpreters is safe.',
+    defaultSeverity: 'error',
+  },
+  {
+    id: 'unsafe-libc-call',
+    shortDescription: 'A C library call that keeps its answer or state in static storage, shared by every interpreter',
+    helpText:
+      'POSIX (XSH 2.9.1) lets these functions keep their result or state in static storage, so two interpreters calling them at once get each other\'s answers. rules/libc-calls.json gives each its safe form: `pyglobal apply` renames the call to PyGlobals_NAME (declared in Include/pyglobal_libc.h). A function with no safe form needs a reviewed row in rules/reviewed-libc-sites.json saying why the call is safe.',
     defaultSeverity: 'error',
   },
   {
@@ -44,6 +52,10 @@ export function checkTree(src: string | undefined, opts: { onProgress?: (i: numb
   const scan = scanOpened(tree, { onProgress: opts.onProgress });
   const findings: Finding[] = [...scan.findings];
   for (const g of scan.globals) findings.push(...globalFindings(g));
+  for (const c of scan.libcCalls) {
+    if (c.status !== 'bare' && c.status !== 'unreviewed') continue;
+    findings.push({ file: c.file, line: c.line, column: c.column, ruleId: 'unsafe-libc-call', severity: 'error', message: siteMessage(c as LibcSite), name: c.name, function: c.function === '-' ? undefined : c.function });
+  }
   return {
     scan,
     report: { tool: { name: 'pyglobal', version: toolVersion }, root: tree.root, findings, rules: checkRules },

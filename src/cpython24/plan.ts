@@ -12,6 +12,8 @@ import { rulesDir, loadMacroRules } from './rules.ts';
 import { findFunctionEntries } from '../engine/function-entry.ts';
 import { UsageError } from '../cli/errors.ts';
 import type { MacroDef } from '../engine/macro-defs.ts';
+import { projectRoot } from './tree.ts';
+import { SHIM_PREFIX, libcHeader, libcSource, loadLibcRules } from './libc.ts';
 
 export const MARK = 'PYGLOBAL';
 export const CHAIN = '_PYGLOBAL_CHAIN';
@@ -221,8 +223,10 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan 
       return target !== undefined && reachesPyport(target);
     });
     if (via && via.at < offset) return true;
-    if (!file.endsWith('.h') || visiting.has(file)) return false;
     const by = includers.get(file) ?? [];
+    // A header, or a .c file that another .c includes (socketmodule.c includes getaddrinfo.c),
+    // sees what everything that includes it has seen by then.
+    if (!(file.endsWith('.h') || by.length) || visiting.has(file)) return false;
     visiting.add(file);
     const ok = by.length > 0 && by.every((i) => seesBefore(i.file, i.at, visiting));
     visiting.delete(file);
@@ -235,15 +239,29 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan 
     if (texts.get(file)!.includes('#include "pyglobal.h"')) continue;
     insert(file, 0, '#include "pyglobal.h" /* pyglobal: defines PYGLOBAL */\n', 'reach pyglobal.h');
   }
+  // C library calls that keep state: each goes through its PyGlobals_ form (rules/libc-calls.json).
+  for (const c of scan.libcCalls) {
+    if (c.status !== 'bare') continue;
+    const angled = /^[ \t]*#[ \t]*include[ \t]*<(Python|pyport)\.h>/m.exec(texts.get(c.file) ?? ''); // <Python.h>, as pystrtod.c writes it
+    if (!seesBefore(c.file, c.offset, new Set()) && !reachesPyport(c.file) && !(angled && angled.index < c.offset)) {
+      findings.push({ file: c.file, line: c.line, column: c.column, ruleId: 'libc-call-unreachable', severity: 'error', message: `${c.name} must become ${SHIM_PREFIX}${c.name}, but ${c.file} does not include Python.h before this line, so Include/pyglobal_libc.h would not declare it`, name: c.name });
+      continue;
+    }
+    edits.push({ file: c.file, start: c.offset, end: c.offset + c.name.length, text: SHIM_PREFIX + c.name, reason: `${c.name}: ${c.replacement}` });
+  }
   if (texts.has('Include/pyport.h')) {
     const t = texts.get('Include/pyport.h')!;
     const m = /#define Py_PYPORT_H[^\n]*\n/.exec(t);
     if (m && !t.includes('#include "pyglobal.h"')) insert('Include/pyport.h', m.index + m[0].length, '\n#include "pyglobal.h" /* pyglobal: thread-local globals */\n', 'pyport.h includes pyglobal.h');
+    // The libc shims need pyconfig.h's feature macros first, so they come at the end.
+    const last = t.lastIndexOf('#endif');
+    if (last >= 0 && !t.includes('#include "pyglobal_libc.h"')) insert('Include/pyport.h', last, '#include "pyglobal_libc.h" /* pyglobal: thread-safe forms of C library calls */\n\n', 'pyport.h includes pyglobal_libc.h');
   }
   if (texts.has('Makefile.pre.in')) {
     const t = texts.get('Makefile.pre.in')!;
     const m = /^PYTHON_OBJS=\s*\\\n/m.exec(t);
     if (m && !t.includes('Python/pyglobal_init.o')) insert('Makefile.pre.in', m.index + m[0].length, '\t\tPython/pyglobal_init.o \\\n', 'build the generated init');
+    if (m && !t.includes('Python/pyglobal_libc.o')) insert('Makefile.pre.in', m.index + m[0].length, '\t\tPython/pyglobal_libc.o \\\n', 'build the libc shims');
   }
   // The entry points come from the files themselves, so a second apply regenerates the same init.
   const coreInits: string[] = [];
@@ -260,7 +278,12 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan 
   const generated = [
     { path: 'Include/pyglobal.h', text: pyglobalHeader([...tlsDefines].sort()) },
     { path: 'Python/pyglobal_init.c', text: initSource(coreInits, finiHooks, conditionOf(core), heapRelease) },
+    { path: 'Include/pyglobal_libc.h', text: libcHeader(loadLibcRules()) },
+    { path: 'Python/pyglobal_libc.c', text: libcSource(projectRoot) },
   ];
+  // The thread-local build has no thread module (--without-threads): Lib/thread.py gives it
+  // locks and a clear error for new threads. A build with threads finds its built-in first.
+  if (fs.existsSync(path.join(scan.root, 'Lib'))) generated.push({ path: 'Lib/thread.py', text: fs.readFileSync(path.join(projectRoot, 'src/py/thread.py'), 'latin1') });
   return { globals, edits, generated, moved, findings, coreInits, finiHooks };
 }
 
@@ -431,6 +454,7 @@ export function initSource(coreInits: string[], finiHooks: string[], cond: (file
     '{',
     ...finiHooks.map((f) => `\t_PyGlobals_Fini_${fileId(f)}();`),
     ...(heapRelease ? ['#if !defined(PYGLOBAL_STOCK) && !defined(PYGLOBAL_NO_HEAP)', '\t_PyGlobals_HeapRelease();', '#endif'] : []),
+    '\tPyGlobals_LibcRelease(); /* Python/pyglobal_libc.c: this thread\'s buffers */',
     '}',
     '',
   ];

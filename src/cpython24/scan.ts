@@ -15,6 +15,7 @@ import { refineClassification } from './refine.ts';
 import { loadMacroRules } from './rules.ts';
 import { loadReviewed, staleRows, loadReviewedTypes } from './reviewed.ts';
 import { listSources, openTree, type Tree } from './tree.ts';
+import { libcIndex, libcSitesOf, staleSiteRows, reviewedSitesFile, type LibcSite } from './libc.ts';
 
 export interface ScanOptions {
   platforms?: boolean;
@@ -233,7 +234,19 @@ function assemble(
       message: here ? `reviewed row ${r.source} (${r.file} ${r.function} ${r.name}) matches no global` : `reviewed row ${r.source} is about ${r.file}, which this tree does not have`,
     });
   }
+  // The C library calls that keep state behind their API, in the files scanned.
+  const libc = libcIndex();
+  const libcCalls: LibcSite[] = [];
+  for (const rel of files) {
+    const lx = lexed.get(rel)!;
+    libcCalls.push(...libcSitesOf(rel, lx.source.text, lx.lines, libc));
+  }
+  for (const r of staleSiteRows(libc, libcCalls, new Set(files))) {
+    findings.push({ file: reviewedSitesFile.slice(reviewedSitesFile.indexOf('rules/')), line: 1, column: 1, ruleId: 'stale-reviewed-row', severity: 'error', message: `reviewed call site ${r.source} (${r.file} ${r.function} ${r.name}) matches no call` });
+  }
   const totals: Record<string, number> = { files: reports.length, globals: globals.length };
   for (const g of globals) totals[g.classification] = (totals[g.classification] ?? 0) + 1;
-  return { tool: { name: 'pyglobal', version: toolVersion }, root: tree.root, files: reports, globals, findings, totals };
+  totals.libcCalls = libcCalls.length;
+  for (const c of libcCalls) totals[`libc-${c.status}`] = (totals[`libc-${c.status}`] ?? 0) + 1;
+  return { tool: { name: 'pyglobal', version: toolVersion }, root: tree.root, files: reports, globals, libcCalls, findings, totals };
 }

@@ -117,11 +117,27 @@ export interface FileReport {
   includes: string[];
 }
 
+/** A use of a C library function that keeps state behind its API (the CPython layer fills it in). */
+export interface LibcCallSite extends Position {
+  offset: number;
+  /** The C library function, and how the source spells it (NAME or its thread-safe PyGlobals_NAME). */
+  name: string;
+  spelled: string;
+  use: 'call' | 'reference' | 'declaration' | 'definition';
+  function: string;
+  kind: string;
+  status: string;
+  reason: string;
+  replacement?: string;
+}
+
 export interface ScanResult {
   tool: { name: 'pyglobal'; version: string };
   root: string;
   files: FileReport[];
   globals: Global[];
+  /** Every call of a C library function listed in rules/libc-calls.json, with what it needs. */
+  libcCalls: LibcCallSite[];
   findings: Finding[];
   totals: Record<string, number>;
 }

@@ -25,12 +25,23 @@ export function formatScanText(r: ScanResult, opts: { color?: boolean; verbose?:
     }
     out.push('');
   }
+  if (r.libcCalls.length) {
+    const mark: Record<string, string> = { routed: c.cyan('routed'), bare: c.red('not thread-safe'), unreviewed: c.red('unreviewed'), safe: c.green('safe'), reviewed: c.green('reviewed'), 'own-definition': c.green('own definition') };
+    out.push(c.underline('C library calls that keep state behind their API (rules/libc-calls.json)'));
+    for (const s of r.libcCalls) {
+      const what = s.use === 'call' ? `${s.spelled}()` : `${s.spelled} (${s.use})`;
+      out.push(`  ${`${s.file}:${s.line}:${s.column}`.padEnd(36)} ${what.padEnd(28)} ${(s.function === '-' ? 'file scope' : s.function).padEnd(24)} ${mark[s.status] ?? s.status}`);
+      if (opts.verbose) out.push(c.dim(`            ${s.status === 'routed' || s.status === 'bare' ? `${s.replacement}: ` : ''}${s.reason}`));
+    }
+    out.push('');
+  }
   for (const f of r.findings) out.push(`${f.file}:${f.line}:${f.column}: ${f.severity}: ${f.message} [${f.ruleId}]`);
   if (r.findings.length) out.push('');
   const t = r.totals;
   out.push(
     c.bold(`${t.globals} globals in ${t.files} files: `) +
       `${t['thread-local'] ?? 0} thread-local, ${t['shared-immutable'] ?? 0} shared-immutable, ${t['shared-process'] ?? 0} shared-process` +
+      (r.libcCalls.length ? `; ${r.libcCalls.length} C library calls (${r.libcCalls.filter((s) => s.status === 'bare' || s.status === 'unreviewed').length} not thread-safe)` : '') +
       (r.findings.length ? `; ${r.findings.length} findings` : ''),
   );
   return out.join('\n') + '\n';

@@ -166,6 +166,7 @@ function scanOf(globals: Global[], includes: Record<string, string[]> = { 'Objec
     root: '.',
     files: [...files].map((p) => ({ path: p, bytes: 0, errorNodes: 0, missingNodes: 0, recovered: 0, includes: includes[p] ?? [] })),
     globals,
+    libcCalls: [],
     findings: [],
     totals: {},
   };
