@@ -13,6 +13,9 @@
    results per thread, and the header does the same.
 
    Written for C89 compilers: no // comments, declarations first in each block. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1 /* the _r forms; the same definition as CPython's pyconfig.h */
+#endif
 #include "Python.h"
 
 #if !defined(PYGLOBAL_STOCK) && !defined(_WIN32)
