@@ -4,6 +4,7 @@ import path from 'node:path';
 import { planEdits, applyEdits } from '../engine/edits.ts';
 import { writeFilesAtomic, type WriteResult } from '../engine/write.ts';
 import { unifiedDiff } from '../engine/diff.ts';
+import { findStaleTemps, removeStaleTemps, describeTemps, tempFilePid, type TempFile, type TempScan, type TempSweep } from '../engine/stale-temps.ts';
 import { parseC, countErrors } from '../engine/parse.ts';
 import { tokenize } from '../engine/lex.ts';
 import { mask } from '../engine/mask.ts';
@@ -18,6 +19,8 @@ export interface ApplyOptions {
   out?: string;
   dryRun?: boolean;
   onProgress?: (msg: string) => void;
+  /** Messages worth keeping in the log (unlike progress, never throttled): stale temp files. */
+  onLog?: (msg: string) => void;
 }
 
 export interface ApplyResult {
@@ -28,6 +31,12 @@ export interface ApplyResult {
   diff?: string;
   findings: Finding[];
   scan: ScanResult['totals'];
+  /**
+   * Temp files of earlier runs that were killed (SIGKILL, a crash) before they could clean up;
+   * removed before writing, or in a dry run only listed.
+   */
+  staleTemps: TempFile[];
+  staleTempsRemoved: number;
 }
 
 export async function applyTree(src: string | undefined, opts: ApplyOptions = {}): Promise<ApplyResult> {
@@ -37,10 +46,24 @@ export async function applyTree(src: string | undefined, opts: ApplyOptions = {}
     if (fs.existsSync(out) && fs.readdirSync(out).length) throw new UsageError(`${out}: --out must be a new or empty directory`);
     if (!opts.dryRun) {
       opts.onProgress?.(`copying ${tree.root} to ${out}`);
-      fs.cpSync(tree.root, out, { recursive: true, preserveTimestamps: true });
+      // Temp files of a run on the source (killed, or running now) are no part of the tree.
+      let skipped = 0;
+      const filter = (s: string) => {
+        if (tempFilePid(path.basename(s)) === undefined) return true;
+        skipped++;
+        return false;
+      };
+      fs.cpSync(tree.root, out, { recursive: true, preserveTimestamps: true, filter });
+      if (skipped) opts.onLog?.(`left ${skipped} pyglobal temp files of ${tree.root} out of the copy`);
       tree = openTree(out);
     }
   }
+  // A run killed before it could clean up leaves temp files next to their targets (each target
+  // itself is whole: old or new). Remove those whose writer is gone; a dry run only tells.
+  const temps: TempScan & Partial<TempSweep> = opts.dryRun ? await findStaleTemps(tree.root) : await removeStaleTemps(tree.root);
+  for (const line of describeTemps(temps, { dryRun: !!opts.dryRun })) opts.onLog?.(line);
+  const staleTemps = temps.stale;
+  const staleTempsRemoved = temps.removed?.length ?? 0;
   opts.onProgress?.('scanning');
   const scan = scanOpened(tree, { onProgress: (i, n) => opts.onProgress?.(`scanning ${i}/${n}`) });
   opts.onProgress?.('planning');
@@ -51,7 +74,7 @@ export async function applyTree(src: string | undefined, opts: ApplyOptions = {}
   const findings = [...plan.findings];
   const summary = { moved: plan.moved, findings: plan.findings, coreInits: plan.coreInits, finiHooks: plan.finiHooks, edits: plan.edits.length };
   if (errors.length) {
-    return { root: tree.root, plan: summary, files: [], bytesWritten: 0, findings, scan: scan.totals };
+    return { root: tree.root, plan: summary, files: [], bytesWritten: 0, findings, scan: scan.totals, staleTemps, staleTempsRemoved };
   }
   const changes: { path: string; text: string }[] = [];
   const rules = loadMacroRules();
@@ -88,7 +111,7 @@ export async function applyTree(src: string | undefined, opts: ApplyOptions = {}
     throw new UsageError(`${failed.length} files could not be written; nothing was changed:\n${failed.map((f) => `  ${f.message ?? f.path}`).join('\n')}`);
   }
   const bytesWritten = opts.dryRun ? 0 : files.filter((f) => f.outcome === 'written').reduce((s, f) => s + f.bytes, 0);
-  return { root: tree.root, plan: summary, files, bytesWritten, diff, findings, scan: scan.totals };
+  return { root: tree.root, plan: summary, files, bytesWritten, diff, findings, scan: scan.totals, staleTemps, staleTempsRemoved };
 }
 
 function errorsOf(text: string, rules: ReturnType<typeof loadMacroRules>): number {

@@ -3,6 +3,8 @@ import { applyTree } from '../../cpython24/apply.ts';
 import { progress, logInfo, logError } from '../log.ts';
 import { writeReport } from '../output.ts';
 import { exitCodes } from '../errors.ts';
+import { WriteInterruptedError } from '../../engine/write.ts';
+import { constants as osc } from 'node:os';
 
 export const applyCommand: Command = {
   command: 'apply [src]',
@@ -27,11 +29,38 @@ export const applyCommand: Command = {
           '    initializers at the top of init<module>().',
           'Every other byte stays as it was (latin1, tabs). Each file is written through a temp file and a rename; a',
           'second apply changes nothing. Exit 1 when something cannot be rewritten (listed with file:line), nothing written.',
+          'SIGINT, SIGTERM or SIGHUP while writing: the temp files are removed, each file is left old or new, exit',
+          '128+signal (130 for SIGINT). A run killed outright (SIGKILL) leaves temp files; the next apply removes them.',
         ].join('\n'),
       ),
   run: async (args) => {
     const p = progress('apply');
-    const r = await applyTree(args.src, { out: args.out, dryRun: args.dryRun, onProgress: (m) => p.update(m) });
+    let r: Awaited<ReturnType<typeof applyTree>>;
+    try {
+      r = await applyTree(args.src, {
+        out: args.out,
+        dryRun: args.dryRun,
+        onProgress: (m) => p.update(m),
+        onLog: (m) => {
+          p.done();
+          logInfo(m);
+        },
+      });
+    } catch (err) {
+      if (!(err instanceof WriteInterruptedError)) throw err;
+      p.done();
+      const written = err.results.filter((f) => f.outcome === 'written').length;
+      logError(
+        `apply interrupted by ${err.signal}: ` +
+          (written === 0
+            ? `nothing was changed`
+            : `${written} of ${err.results.length} files replaced, the other ${err.results.length - written} left as they were ` +
+              `(each file is whole, old or new); run apply again to finish`) +
+          `; temp files removed`,
+      );
+      // The shell's convention for "stopped by a signal": 130 for SIGINT, 143 for SIGTERM.
+      return 128 + (osc.signals[err.signal] ?? 0);
+    }
     p.done();
     const written = r.files.filter((f) => f.outcome === 'written').length;
     if (args.json) await writeReport(JSON.stringify({ ...r, diff: undefined }, null, 1) + '\n');
