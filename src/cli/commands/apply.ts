@@ -67,7 +67,7 @@ export const applyCommand: Command = {
     else if (args.dryRun) await writeReport(r.diff ?? '');
     for (const f of r.findings) logError(`${f.file}:${f.line}:${f.column}: ${f.message} [${f.ruleId}]`);
     if (r.findings.some((f) => f.severity === 'error')) {
-      logError(`apply refused: ${r.findings.filter((f) => f.severity === 'error').length} globals cannot be rewritten; nothing was written`);
+      logError(`apply refused: ${r.findings.filter((f) => f.severity === 'error').length} findings block the rewrite; nothing was written`);
       return exitCodes.findings;
     }
     logInfo(
