@@ -13,9 +13,25 @@ import { runLogged, openLog, writeLog, closeLog, logTail, which, capture } from 
 import { LogTally, startsExtensionBuild, compilesMissingFlags, parseCompileLine } from './build/logscan.ts';
 import { expectedExtensions, builtinsFromModobjs, extensionNeeds } from './build/extensions.ts';
 import { buildExtras, type ExtraResult } from './build/extras.ts';
+import { loadTsanRules, preludeText, suppressionsText, tsanOptions, defaultTsanRulesFile, suppressionKey } from './tsan/rules.ts';
+import { readTsanLogs, summarizeLogs, type TsanGroup } from './tsan/report.ts';
 
 export type Variant = 'stock' | 'tls';
 export const variants: Variant[] = ['stock', 'tls'];
+
+/** --sanitize values; ThreadSanitizer only, for now. */
+export type Sanitizer = 'thread';
+export const sanitizers: Sanitizer[] = ['thread'];
+
+/** Where a sanitized build keeps TSan's suppressions file and the reports of its own runs. */
+export const tsanDirName = 'pyglobal-tsan';
+
+/**
+ * OPT for a TSan build when the environment does not set one: configure's own
+ * "-g -O3 -Wall -Wstrict-prototypes" with -O1, the level TSan's documentation suggests for
+ * usable stacks. -g keeps file:line in TSan's stacks either way.
+ */
+export const tsanOpt = '-g -O1 -Wall -Wstrict-prototypes';
 
 export type Phase = 'copy' | 'configure' | 'make core' | 'make extensions' | 'check' | 'extras';
 
@@ -24,6 +40,10 @@ export interface BuildOptions {
   src: string | undefined;
   variant: Variant;
   out: string;
+  /** Build with a sanitizer (thread: -fsanitize=thread on every compile and on the links). */
+  sanitize?: Sanitizer | null;
+  /** rules/tsan-suppressions.json or another file of the same form (sanitize: thread). */
+  tsanRulesFile?: string;
   /** Replace an earlier pyglobal build in `out`. */
   force?: boolean;
   /** make -j; defaults to the number of cores. */
@@ -64,12 +84,14 @@ export interface BuildSummary {
   failedPhase?: Phase;
   error?: string;
   variant: Variant;
+  /** thread: built with -fsanitize=thread (pyglobal test --tsan needs it); null otherwise. */
+  sanitize: Sanitizer | null;
   src: string;
   out: string;
   version: string;
   /** Include/pyglobal.h is present: the tree was rewritten by pyglobal apply. */
   rewritten: boolean;
-  configure: { args: string[]; basecflags: string; threads: boolean; uname: string };
+  configure: { args: string[]; basecflags: string; ldflags: string | null; threads: boolean; uname: string };
   jobs: number;
   gcc: string | null;
   /** Seconds per phase; phases that did not run are absent. */
@@ -93,6 +115,8 @@ export interface BuildSummary {
   failedExtensions: FailedExtension[];
   /** Every compile command must carry these flags; lists the objects compiled without them. */
   flagCheck: { required: string[]; compiles: number; missing: { object: string; missing: string[] }[] };
+  /** A sanitized build: which programs link the runtime, and what TSan said while building. */
+  tsan?: TsanBuildCheck;
   warnings: number;
   errors: number;
   warningsByPhase: Partial<Record<Phase, number>>;
@@ -100,6 +124,21 @@ export interface BuildSummary {
   notes: string[];
   log: string;
   startedAt: string;
+}
+
+export interface TsanBuildCheck {
+  rulesFile: string;
+  suppressionsFile: string;
+  /** The header every compile includes first (-include): the uninstrumented functions; null if none. */
+  prelude: string | null;
+  /** TSAN_OPTIONS of every instrumented program the build ran (configure's tests, pgen, python). */
+  options: string;
+  /** Each linked program and whether it loads the TSan runtime (readelf -d: libtsan NEEDED). */
+  runtime: { program: string; linked: boolean }[];
+  /** Reports TSan wrote while the build ran them (single-threaded programs: few or none). */
+  reports: number;
+  groups: TsanGroup[];
+  logPrefix: string;
 }
 
 /** A build that started and failed: exit 2, naming the phase, with the end of the log. */
@@ -138,7 +177,19 @@ export function checkBuildInput(opts: BuildOptions): { root: string; version: st
   if (!variants.includes(opts.variant)) {
     throw new UsageError(`unknown variant "${opts.variant}"; choose stock or tls`);
   }
+  if (opts.sanitize !== undefined && opts.sanitize !== null && !sanitizers.includes(opts.sanitize)) {
+    throw new UsageError(
+      `--sanitize ${JSON.stringify(opts.sanitize)}: unknown sanitizer; choose ${sanitizers.join(', ')}`,
+      'Only ThreadSanitizer is supported for now: --sanitize thread.',
+    );
+  }
   if (!opts.out) throw new UsageError('build needs --out DIR, the folder to copy the tree into and build');
+  if (opts.sanitize) {
+    loadTsanRules(opts.tsanRulesFile ?? defaultTsanRulesFile);
+    // The prelude's path goes into BASECFLAGS, which the Makefile and distutils split on blanks.
+    if (/\s/.test(path.resolve(opts.out)))
+      throw new UsageError(`--out ${opts.out}: a sanitized build needs a folder path without blanks (it goes into BASECFLAGS)`);
+  }
   const tree = openTree(opts.src);
   if (tree.fixture) {
     throw new UsageError(
@@ -193,23 +244,53 @@ export async function buildTree(
     );
   }
 
+  if (opts.sanitize) await checkSanitizer(opts.sanitize, env);
+
   const jobs = opts.jobs ?? os.availableParallelism();
   const stock = opts.variant === 'stock';
-  const basecflags = stock ? '-fwrapv -DPYGLOBAL_STOCK' : '-fwrapv';
+  const sanitize = opts.sanitize ?? null;
+  const tsanRules = sanitize ? loadTsanRules(opts.tsanRulesFile ?? defaultTsanRulesFile) : null;
+  // -fsanitize=thread and -g go in BASECFLAGS, so they reach setup.py's compiles too and the
+  // flag check below holds every compile to them; the rules' flags (each with its reason) too,
+  // and the prelude that exempts the reviewed functions from instrumentation.
+  const prelude = sanitize && tsanRules!.uninstrumented.length ? path.join(path.resolve(opts.out), tsanDirName, 'prelude.h') : null;
+  const basecflags = [
+    '-fwrapv',
+    ...(stock ? ['-DPYGLOBAL_STOCK'] : []),
+    ...(sanitize ? ['-fsanitize=thread', '-g', ...tsanRules!.buildFlags.map((f) => f.flag)] : []),
+    ...(prelude ? ['-include', prelude] : []),
+  ].join(' ');
+  // Libraries the TSan runtime must find loaded when it starts (rules: linkLibraries), when installed.
+  const linkLibs: string[] = [];
+  for (const l of tsanRules?.linkLibraries ?? []) {
+    const found = (await capture('gcc', [`-print-file-name=lib${l.library}.so`], { env })).stdout.trim();
+    if (path.isAbsolute(found)) linkLibs.push(`-l${l.library}`);
+  }
+  const ldflags = sanitize ? ['-fsanitize=thread', ...linkLibs].join(' ') : null;
   const requiredFlags = basecflags.split(' ');
-  const configureArgs = [`BASECFLAGS=${basecflags}`, ...(stock ? [] : ['--without-threads'])];
+  const configureArgs = [
+    `BASECFLAGS=${basecflags}`,
+    ...(ldflags ? [`LDFLAGS=${ldflags}`] : []),
+    ...(sanitize && !env.OPT ? [`OPT=${tsanOpt}`] : []),
+    ...(stock ? [] : ['--without-threads']),
+  ];
+  // The link of every extension module: distutils appends $LDFLAGS from the environment to
+  // LDSHARED (the Makefile's own LDFLAGS does not reach setup.py's links).
+  const makeEnv: NodeJS.ProcessEnv = ldflags ? { ...env, LDFLAGS: [env.LDFLAGS, ldflags].filter(Boolean).join(' ') } : env;
   const machine = os.machine();
   const gccVersion = (await capture('gcc', ['-dumpfullversion'], { env })).stdout.trim() || null;
 
+  const missingLibs = (tsanRules?.linkLibraries ?? []).filter((l) => !linkLibs.includes(`-l${l.library}`));
   const summary: BuildSummary = {
     schema: 1,
     status: 'failed',
     variant: opts.variant,
+    sanitize,
     src,
     out,
     version,
     rewritten,
-    configure: { args: configureArgs, basecflags, threads: stock, uname: `setarch ${machine} --uname-2.6` },
+    configure: { args: configureArgs, basecflags, ldflags, threads: stock, uname: `setarch ${machine} --uname-2.6` },
     jobs,
     gcc: gccVersion,
     durations: { total: 0 },
@@ -239,6 +320,8 @@ export async function buildTree(
       inherited.map((v) => `# inherited ${v}=${env[v]}\n`).join(''),
   );
   if (inherited.length) summary.notes.push(`inherited from the environment: ${inherited.join(', ')} (see the log)`);
+  for (const l of missingLibs)
+    summary.notes.push(`lib${l.library}.so is not installed, so it is not linked in (${tsanRules!.file}: linkLibraries)`);
 
   // Phase bookkeeping shared by every step.
   let phase = 'copy' as Phase;
@@ -290,6 +373,16 @@ export async function buildTree(
       summary.warningsByPhase[p] = t.warnings;
       summary.warnings += t.warnings;
       summary.errors += t.errors;
+    }
+    if (summary.tsan) {
+      const s = summarizeLogs(readTsanLogs(summary.tsan.logPrefix), tsanRules!.suppressions.map(suppressionKey));
+      summary.tsan.reports = s.reports;
+      summary.tsan.groups = s.groups;
+      if (s.reports) {
+        summary.notes.push(
+          `${s.reports} ThreadSanitizer reports from the programs the build ran (configure's tests, pgen, python for setup.py; ${s.groups.length} groups; logs ${summary.tsan.logPrefix}.<pid>)`,
+        );
+      }
     }
     const compiled = [...(tallies['make core']?.compiled ?? []), ...(tallies['make extensions']?.compiled ?? [])];
     const missing = compilesMissingFlags(compiled, requiredFlags);
@@ -353,6 +446,22 @@ export async function buildTree(
     } else {
       summary.notes.push('no multiarch library folder (gcc -print-multiarch); setup.cfg left as it was');
     }
+    if (sanitize) {
+      // From configure on, every instrumented program the build runs (configure's test
+      // programs, python running setup.py and the checks) reports into files, with the
+      // reviewed suppressions, and keeps its own exit status (TSan's default is 66).
+      const dir = path.join(out, tsanDirName);
+      fs.mkdirSync(dir, { recursive: true });
+      const suppressionsFile = path.join(dir, 'suppressions.txt');
+      fs.writeFileSync(suppressionsFile, suppressionsText(tsanRules!));
+      if (prelude) fs.writeFileSync(prelude, preludeText(tsanRules!));
+      const logPrefix = path.join(dir, 'build');
+      const options = tsanOptions({ logPrefix, suppressionsFile, stripPrefix: out + path.sep });
+      env.TSAN_OPTIONS = options;
+      makeEnv.TSAN_OPTIONS = options;
+      summary.tsan = { rulesFile: tsanRules!.file, suppressionsFile, prelude, options, runtime: [], reports: 0, groups: [], logPrefix };
+      writeLog(log, `TSAN_OPTIONS=${options}\n`);
+    }
     endPhase();
 
     // --- configure ------------------------------------------------------------------------
@@ -384,7 +493,7 @@ export async function buildTree(
     const expectedExt = expectedExtensions({ is64bit: is64, builtins: plan.builtins });
     const mk = await runLogged('make', [`-j${jobs}`], {
       cwd: out,
-      env,
+      env: makeEnv,
       log,
       onLine: (line) => {
         if (phase === 'make core' && startsExtensionBuild(line)) {
@@ -440,13 +549,27 @@ export async function buildTree(
     // --- extras (pymt for tls) ------------------------------------------------------------
     startPhase('extras', 'products built');
     summary.extras = await buildExtras(
-      { out, variant: opts.variant, env, log, onLine, sources: opts.extraSources ?? {} },
+      { out, variant: opts.variant, env, log, onLine, sources: opts.extraSources ?? {}, sanitize, libs: linkLibs },
       projectRoot,
     );
     for (const x of summary.extras) writeLog(log, `extra ${x.name}: ${x.status}: ${x.note}\n`);
     done = summary.extras.filter((x) => x.status === 'built').length;
     const broken = summary.extras.find((x) => x.status === 'failed');
     if (broken) fail(`${broken.name}: ${broken.note}`);
+    if (summary.tsan) {
+      // The compile flags are checked line by line; the links are checked on what came out.
+      const programs = [py, ...summary.extras.flatMap((x) => (x.status === 'built' && x.path ? [x.path] : []))];
+      for (const prog of programs) {
+        const needed = await neededLibraries(prog, env);
+        const linked = needed.some((n) => /^libtsan\.so/.test(n));
+        summary.tsan.runtime.push({ program: path.relative(out, prog), linked });
+        if (!linked) summary.notes.push(`${path.relative(out, prog)} does not load the TSan runtime (readelf -d shows no libtsan)`);
+        for (const l of linkLibs) {
+          const lib = `lib${l.slice(2)}.so`;
+          if (!needed.some((n) => n.startsWith(lib))) summary.notes.push(`${path.relative(out, prog)} does not load ${lib} (linked with ${l})`);
+        }
+      }
+    }
     endPhase();
 
     clearInterval(ticker);
@@ -461,9 +584,35 @@ export async function buildTree(
   }
 }
 
+/** gcc can build and link a program with the sanitizer (its runtime library is installed). */
+async function checkSanitizer(sanitize: Sanitizer, env: NodeJS.ProcessEnv): Promise<void> {
+  if (!(await which('readelf', env)))
+    throw new UsageError('build --sanitize needs readelf on PATH (binutils), to check what the programs link');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pyglobal-sanitize-'));
+  try {
+    const c = path.join(dir, 'x.c');
+    fs.writeFileSync(c, 'int main(void) { return 0; }\n');
+    const r = await capture('gcc', [`-fsanitize=${sanitize}`, c, '-o', path.join(dir, 'x')], { env });
+    if (r.code !== 0)
+      throw new UsageError(
+        `gcc cannot build with -fsanitize=${sanitize}: ${r.stderr.trim().split('\n').at(-1) ?? ''}`,
+        'The sanitizer runtime comes with gcc (Debian: libtsan2, pulled in by gcc-12); install it and retry.',
+      );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The libraries a program's dynamic section names (readelf -d, NEEDED): libtsan.so.2, ... */
+async function neededLibraries(program: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const r = await capture('readelf', ['-d', program], { env });
+  if (r.code !== 0) return [];
+  return [...r.stdout.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]);
+}
+
 /** Copies src into out keeping modes and timestamps (so make does not regenerate sources). */
 async function copyTree(src: string, out: string, onFile: (rel: string) => void): Promise<void> {
-  const ours = new Set([logName, summaryName, 'pymt'].map((n) => path.join(src, n)));
+  const ours = new Set([logName, summaryName, 'pymt', tsanDirName].map((n) => path.join(src, n)));
   await fs.promises.cp(src, out, {
     recursive: true,
     preserveTimestamps: true,

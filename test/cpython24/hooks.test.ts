@@ -1,5 +1,6 @@
 // The code the rewrite adds at fixed places (rules/hooks/): entry calls, fini functions, exact
 // replacements and appended code, on a small tree of our own that has the places they name.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -89,4 +90,125 @@ describe('rules/hooks', () => {
     expect(p.findings.filter((f) => /obmalloc-heap/.test(f.message))).toEqual([]);
     expect(p.generated.find((g) => g.path === 'Python/pyglobal_init.c')!.text).not.toContain('HeapRelease');
   });
+
+  describe('the per-thread heap (obmalloc-heap.json) as C', () => {
+    const gccOk = spawnSync('gcc', ['--version']).status === 0;
+    /** The block the hook appends to obmalloc.c, as apply writes it. */
+    const heapCode = async () => {
+      const root = tree();
+      await applyTree(root);
+      const ob = fs.readFileSync(path.join(root, 'Objects/obmalloc.c'), 'utf8');
+      const at = ob.indexOf('/* pyglobal: generated from rules/hooks/obmalloc-heap.json.');
+      expect(at).toBeGreaterThan(0);
+      const end = ob.indexOf('\n#endif\n', at); // the fini hook follows it
+      expect(end).toBeGreaterThan(at);
+      return ob.slice(at, end + '\n#endif\n'.length);
+    };
+    // What obmalloc.c defines before the appended block: uptr (Py_uintptr_t) and, through
+    // pyglobal.h, PYGLOBAL.
+    const prelude = '#include <stdlib.h>\n#include <stddef.h>\ntypedef size_t uptr;\n#define PYGLOBAL __thread\n';
+    const sanitizerWorks = (flag: string, dir: string) =>
+      gccOk &&
+      (fs.writeFileSync(path.join(dir, 'probe.c'), 'int main(void) { return 0; }\n'),
+      spawnSync('gcc', [flag, path.join(dir, 'probe.c'), '-o', path.join(dir, 'probe')]).status === 0) &&
+      spawnSync(path.join(dir, 'probe')).status === 0;
+
+    it('reads no tag before the pointer, and its comment does not claim that would be safe', async () => {
+      const code = await heapCode();
+      expect(code).not.toMatch(/\)\s*p\s*-\s*1\b/); // no (header *)p - 1
+      expect(code).not.toMatch(/reading it is always safe/);
+      expect(code).toContain('void\n_PyGlobals_HeapRelease(void)');
+      expect(code).not.toMatch(/\/\//);
+    });
+
+    it.skipIf(!gccOk)('is C89: no // comments, no declarations after statements, no compound literals', async () => {
+      const dir = fs.mkdtempSync(path.join(tmp, 'c89-'));
+      const c = path.join(dir, 'heap.c');
+      fs.writeFileSync(c, prelude.replace('__thread', '') + (await heapCode()));
+      const r = spawnSync('gcc', ['-std=c89', '-pedantic', '-Wall', '-Wextra', '-Wdeclaration-after-statement', '-Werror', '-O2', '-c', c, '-o', path.join(dir, 'heap.o')], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+    });
+
+    // Blocks of this thread's heap and of the C library, freed and reallocated in a shuffled
+    // order through the heap's entry points; 3 rounds, each released at the end. Under
+    // AddressSanitizer a read of the bytes before a C-library block is a heap-buffer-overflow
+    // (the tag the first version read), and LeakSanitizer sees anything HeapRelease missed.
+    const harness = String.raw`
+#include <stdio.h>
+#include <string.h>
+#include <pthread.h>
+static void *work(void *arg)
+{
+	enum { N = 20000 };
+	static __thread void *ours[N];
+	static __thread size_t sizes[N];
+	void *theirs[64];
+	unsigned long seed = (unsigned long)(size_t)arg;
+	int i, round;
+#define RND() (seed = seed * 1103515245UL + 12345UL, (seed >> 8) & 0xffffff)
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < N; i++) {
+			sizes[i] = 1 + RND() % 600;
+			ours[i] = _PyGlobals_HeapMalloc(sizes[i]);
+			if (ours[i] == NULL) return "malloc failed";
+			memset(ours[i], i & 0xff, sizes[i]);
+		}
+		for (i = 0; i < 64; i++) theirs[i] = malloc(8 + i);
+		for (i = 0; i < N; i++) {
+			int k = (int)(RND() % N);
+			void *t = ours[k]; size_t s = sizes[k];
+			ours[k] = ours[i]; sizes[k] = sizes[i]; ours[i] = t; sizes[i] = s;
+		}
+		for (i = 0; i < N; i++) {
+			if (i % 3 != 0) { _PyGlobals_HeapFree(ours[i]); continue; }
+			if (((unsigned char *)ours[i])[0] != ((unsigned char *)ours[i])[sizes[i] - 1]) return "block overwritten";
+			ours[i] = _PyGlobals_HeapRealloc(ours[i], sizes[i] * 3);
+			if (ours[i] == NULL) return "realloc failed";
+		}
+		for (i = 0; i < 64; i += 2) _PyGlobals_HeapFree(theirs[i]);
+		for (i = 1; i < 64; i += 2) { theirs[i] = _PyGlobals_HeapRealloc(theirs[i], 4000); free(theirs[i]); }
+		if (_pyglobal_heap_used != (N + 2) / 3) return "wrong count of live blocks";
+		_PyGlobals_HeapFree(NULL);
+		if (_PyGlobals_HeapRealloc(NULL, 0) == NULL || _PyGlobals_HeapMalloc(0) == NULL) return "zero-size block";
+		_PyGlobals_HeapRelease();
+		if (_pyglobal_heap != NULL || _pyglobal_heap_used != 0) return "not released";
+	}
+	return NULL;
+}
+int main(int argc, char **argv)
+{
+	int n = argc > 1 ? atoi(argv[1]) : 1, i, bad = 0;
+	pthread_t t[8];
+	for (i = 0; i < n; i++) pthread_create(&t[i], NULL, work, (void *)(size_t)(12345 + i));
+	for (i = 0; i < n; i++) { void *r; pthread_join(t[i], &r); if (r) { printf("thread %d: %s\n", i, (char *)r); bad = 1; } }
+	if (!bad) printf("ok\n");
+	return bad;
+}
+`;
+    const runHarness = async (flag: string, threads: number) => {
+      const dir = fs.mkdtempSync(path.join(tmp, 'heap-'));
+      const c = path.join(dir, 'h.c');
+      fs.writeFileSync(c, prelude + (await heapCode()) + harness);
+      const exe = path.join(dir, 'h');
+      const cc = spawnSync('gcc', ['-g', '-O1', flag, '-pthread', c, '-o', exe], { encoding: 'utf8' });
+      expect(cc.stderr).toBe('');
+      return spawnSync(exe, [String(threads)], { encoding: 'utf8', env: { ...process.env, TSAN_OPTIONS: 'exitcode=66', ASAN_OPTIONS: 'detect_leaks=1' } });
+    };
+
+    it.skipIf(!sanitizerWorks('-fsanitize=address', tmp))('never reads outside an allocation and releases every block (AddressSanitizer)', async () => {
+      const r = await runHarness('-fsanitize=address', 1);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe('ok\n');
+      expect(r.status).toBe(0);
+    }, 60_000);
+
+    it.skipIf(!sanitizerWorks('-fsanitize=thread', tmp))('two threads, each with its own heap: no ThreadSanitizer report', async () => {
+      const r = await runHarness('-fsanitize=thread', 2);
+      expect(r.stderr).not.toMatch(/ThreadSanitizer/);
+      expect(r.stdout).toBe('ok\n');
+      expect(r.status).toBe(0);
+    }, 60_000);
+  });
 });
+

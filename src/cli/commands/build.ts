@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Command } from './types.ts';
 import { exitCodes } from '../errors.ts';
 import { progress } from '../log.ts';
-import { buildTree, BuildFailed, variants, type BuildProgress, type BuildSummary } from '../../cpython24/build.ts';
+import { buildTree, BuildFailed, variants, sanitizers, tsanOpt, tsanDirName, type BuildProgress, type BuildSummary } from '../../cpython24/build.ts';
 
 const intro = `Copy a CPython 2.4 tree to --out DIR, configure and build it there with today's gcc, and record what came out. <src> is never modified; the build happens in the copy.`;
 
@@ -12,6 +12,21 @@ const help = `Variants:
   tls    --without-threads, PYGLOBAL = __thread: one isolated interpreter per OS thread. Needs a
          tree rewritten by \`pyglobal apply\` (Include/pyglobal.h); also links the pymt driver
          (src/c/pymt.c) against libpython2.4.a with -export-dynamic, when that source exists.
+
+--sanitize thread (ThreadSanitizer; the tls variant is the one that matters, stock works too):
+  BASECFLAGS gets -fsanitize=thread -g, the flags rules/tsan-suppressions.json lists with their
+  reasons (-DPy_USING_MEMORY_DEBUGGER: obmalloc's address-in-range read becomes a function), and
+  -include DIR/${tsanDirName}/prelude.h, which declares the functions those rules exempt from
+  instrumentation (Py_ADDRESS_IN_RANGE, a deliberate read of memory obmalloc may not own) with
+  no_sanitize_thread. So the core and every extension module are instrumented, and the flag
+  check holds every compile to these flags. LDFLAGS=-fsanitize=thread goes to the links of
+  python and the extension modules, the same flags to pymt's, with the libraries the rules
+  list (-lcrypt: TSan's crypt() interceptor needs libcrypt loaded at start). Unless OPT is set in the
+  environment, OPT="${tsanOpt}" (configure's own is -O3).
+  Every instrumented program the build runs (configure's tests, pgen, python for setup.py)
+  reports into DIR/${tsanDirName}/build.<pid>, not into the log, and keeps its own exit
+  status; the summary counts those reports and says whether python and pymt load the
+  runtime. Test the result with \`pyglobal test DIR --tsan\`.
 
 Facts it applies, each measured on 2.4.6 with gcc 12 (DESIGN.md §3):
   BASECFLAGS=-fwrapv    2.4 relies on signed overflow wrapping; without it gcc 12 miscompiles
@@ -37,7 +52,7 @@ export const buildCommand: Command = {
   describe: 'copy a CPython 2.4 tree and build it (stock or thread-local variant)',
   builder: (y) =>
     y
-      .usage(`pyglobal build <src> --variant stock|tls --out DIR [--force] [--json]\n\n${intro}`)
+      .usage(`pyglobal build <src> --variant stock|tls --out DIR [--sanitize thread] [--force] [--json]\n\n${intro}`)
       .epilogue(help)
       .positional('src', { type: 'string', describe: 'the CPython 2.4 source tree to copy (required)' })
       .option('variant', {
@@ -46,13 +61,18 @@ export const buildCommand: Command = {
         describe: 'stock: threads, PYGLOBAL empty · tls: --without-threads, PYGLOBAL = __thread',
       })
       .option('out', { type: 'string', demandOption: true, describe: 'folder to copy into and build in' })
+      .option('sanitize', {
+        type: 'string',
+        describe: `build with a sanitizer: ${sanitizers.join(', ')} (-fsanitize=thread -g on every compile and link)`,
+      })
       .option('force', { type: 'boolean', default: false, describe: 'replace an earlier pyglobal build in --out' })
       .option('jobs', { alias: 'j', type: 'number', describe: 'parallel make jobs (default: number of cores)' })
       .option('pymt', { type: 'string', describe: 'driver source for the tls variant (default: src/c/pymt.c)' })
       .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON on stdout' })
       .example('pyglobal build Python-2.4.6 --out out/stock', 'the reference build (stock variant)')
       .example('pyglobal build out/rw --variant tls --out out/tls', 'the thread-local build of a tree rewritten by apply')
-      .example('pyglobal build out/rw --out out/rw-stock --json', 'the rewritten tree with PYGLOBAL empty; JSON summary'),
+      .example('pyglobal build out/rw --out out/rw-stock --json', 'the rewritten tree with PYGLOBAL empty; JSON summary')
+      .example('pyglobal build out/rw --variant tls --sanitize thread --out out/tsan', 'the thread-local build under ThreadSanitizer, for pyglobal test out/tsan --tsan'),
   run: async (args) => {
     const bar = progress('build');
     try {
@@ -60,6 +80,7 @@ export const buildCommand: Command = {
         {
           src: args.src,
           variant: args.variant,
+          sanitize: args.sanitize as BuildOptionsSanitize,
           out: args.out,
           force: args.force,
           jobs: args.jobs,
@@ -78,6 +99,8 @@ export const buildCommand: Command = {
   },
 };
 
+type BuildOptionsSanitize = Parameters<typeof buildTree>[0]['sanitize'];
+
 export function clock(ms: number): string {
   const s = Math.floor(ms / 1000);
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
@@ -94,6 +117,15 @@ function renderProgress(bar: ReturnType<typeof progress>, p: BuildProgress): voi
   if (p.warnings || p.errors) parts.push(`${p.warnings} warnings, ${p.errors} errors`);
   parts.push(`${clock(p.phaseMs)} (total ${clock(p.totalMs)})`);
   bar.update(parts.join(' · '));
+}
+
+function formatTsanCheck(s: BuildSummary): string {
+  const t = s.tsan!;
+  const runtime = t.runtime.map((r) => `${r.program} ${r.linked ? 'loads' : 'does NOT load'} libtsan`).join(', ');
+  const reports = t.reports
+    ? `${t.reports} TSan reports from programs the build ran (${t.groups.slice(0, 3).map((g) => `${g.count}× ${g.key}`).join('; ')}${t.groups.length > 3 ? '; …' : ''})`
+    : 'no TSan report from the programs the build ran';
+  return `${runtime || 'no program checked'}; ${reports}; suppressions ${t.suppressionsFile}`;
 }
 
 export function formatSummary(s: BuildSummary): string {
@@ -133,6 +165,7 @@ export function formatSummary(s: BuildSummary): string {
     `  not built   ${s.failedExtensions.length}${s.failedExtensions.length ? ':\n' + failed : ''}`,
     `  warnings    ${s.warnings}${byPhase ? ` (${byPhase})` : ''}; errors ${s.errors}`,
     `  flags       ${s.flagCheck.required.join(' ')} ${flags}`,
+    `  sanitize    ${s.sanitize ?? 'none'}${s.tsan ? `: ${formatTsanCheck(s)}` : ''}`,
     ...s.extras.map((x) => `  ${x.name.padEnd(11)} ${x.status}: ${x.note}`),
     `  phases      ${phases}`,
     `  log         ${s.log}`,

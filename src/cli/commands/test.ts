@@ -1,7 +1,8 @@
 import type { Command } from './types.ts';
 import { UsageError, exitCodes } from '../errors.ts';
 import { logInfo, progress } from '../log.ts';
-import { allParts, runTests, type Part } from '../../cpython24/test/run-tests.ts';
+import { allParts, runTests, tsanParts, type Part } from '../../cpython24/test/run-tests.ts';
+import { tsanTimeScale } from '../../cpython24/test/tsan-run.ts';
 import { formatTestReport } from '../../cpython24/test/report-text.ts';
 
 function parseParts(v: string | undefined): Part[] | undefined {
@@ -21,13 +22,22 @@ export const testCommand: Command = {
       .positional('build', { type: 'string', describe: 'a build directory (the --out of pyglobal build)' })
       .option('threads', { type: 'number', default: 2, describe: 'interpreters running at once in (b) and (c)' })
       .option('rounds', { type: 'number', default: 200, describe: 'stress rounds in (c)' })
-      .option('parts', { type: 'string', describe: 'which parts to run, e.g. a or b,c (default a,b,c)' })
+      .option('parts', { type: 'string', describe: `which parts to run, e.g. a or b,c (default ${allParts.join(',')}; with --tsan ${tsanParts.join(',')})` })
       .option('tests', { type: 'string', describe: 'only these regression tests in (a) and (b), comma-separated' })
       .option('reference', { type: 'string', describe: 'an earlier --json report whose part (a) is the reference for (b)' })
       .option('rules', { type: 'string', describe: 'process-wide test rules (default rules/process-wide-tests.json)' })
       .option('work-dir', { type: 'string', describe: 'where outputs and logs go (default: a new temporary folder)' })
       .option('scale', { type: 'number', default: 1, describe: 'workload size of each stress lifecycle' })
-      .option('timeout', { type: 'number', describe: 'seconds: limit for (a) and each pymt of (b); no-progress limit in (c)' })
+      .option('timeout', { type: 'number', describe: `seconds: limit for (a) and each pymt of (b); no-progress limit in (c) (defaults ×${tsanTimeScale} with --tsan)` })
+      .option('tsan', {
+        type: 'boolean',
+        default: false,
+        describe: 'run on a --sanitize thread build: TSan reports go to files, are grouped, and any report fails the run',
+      })
+      .option('tsan-rules', { type: 'string', describe: 'reviewed TSan suppressions (default rules/tsan-suppressions.json)' })
+      .example('pyglobal test out/tls --threads 2 --rounds 200', 'all three parts on a thread-local build')
+      .example('pyglobal test out/tsan --tsan --threads 2', '(b) and (c) under ThreadSanitizer, on a build --sanitize thread')
+      .example('pyglobal test out/tsan --tsan --parts a,b,c --threads 4', 'the same with (a) as the reference for (b), 4 interpreters')
       .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON on stdout' })
       .epilogue(
         [
@@ -35,7 +45,15 @@ export const testCommand: Command = {
           '(b) and (c) need pymt, which pyglobal build --variant tls links next to ./python.',
           'Tests that touch process-wide state run alone after the concurrent phase of (b);',
           'rules/process-wide-tests.json lists them, each with its reason.',
-          'Exit codes: 0 every part passed · 1 a part failed (differences, crashes, wrong results) · 2 bad input.',
+          '--tsan needs a build made with pyglobal build --sanitize thread (exit 2 otherwise, and a TSan build',
+          'needs --tsan). It runs (b) and (c) unless --parts says otherwise; (b) is compared with (a) only when',
+          'a or --reference is given. TSAN_OPTIONS sends each process\'s reports to <work-dir>/tsan/<part>/tsan.<pid>',
+          'with exitcode=0 (a test\'s or pymt\'s own exit status keeps its meaning), halt_on_error=0, history_size=4,',
+          'print_suppressions=1, and suppressions written from rules/tsan-suppressions.json (every row has a reason).',
+          'Reports are grouped by kind and the first frame in the build\'s own code (function, file:line) and',
+          'counted; any report fails the run. Suppressions that matched nothing are reported as stale.',
+          `Under TSan the default time limits are ${tsanTimeScale}x longer (TSan runs the interpreter 14-24x slower here).`,
+          'Exit codes: 0 every part passed · 1 a part failed (differences, crashes, wrong results, TSan reports) · 2 bad input.',
         ].join('\n'),
       ),
   run: async (args) => {
@@ -51,8 +69,10 @@ export const testCommand: Command = {
       workDir: args.workDir,
       scale: args.scale,
       timeoutSeconds: args.timeout,
+      tsan: args.tsan,
+      tsanRulesFile: args.tsanRules,
       onProgress: (m) => bar.update(m),
-      onPartDone: (p, s) => bar.done(`part (${p}) ${s}`),
+      onPartDone: (p, s, note) => bar.done(`part (${p}) ${s}${note ?? ''}`),
     });
     bar.done();
     if (args.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { runLogged, type LogFile } from './run.ts';
-import type { Variant } from '../build.ts';
+import type { Sanitizer, Variant } from '../build.ts';
 
 export interface ExtraContext {
   /** The built tree (the --out folder). */
@@ -14,6 +14,10 @@ export interface ExtraContext {
   onLine: (line: string) => void;
   /** Overrides of product sources by product name (tests, or a driver kept elsewhere). */
   sources: Record<string, string | undefined>;
+  /** The build's sanitizer: products are compiled and linked with it too (and -g). */
+  sanitize?: Sanitizer | null;
+  /** More libraries to link (-lcrypt in a TSan build: see rules/tsan-suppressions.json). */
+  libs?: string[];
 }
 
 export interface ExtraResult {
@@ -30,9 +34,16 @@ export interface ExtraProduct {
   build(ctx: ExtraContext, source: string): Promise<ExtraResult>;
 }
 
+/** Flags a product's one compile-and-link command needs for the build's sanitizer. */
+export function sanitizeFlags(sanitize: Sanitizer | null | undefined): string[] {
+  return sanitize === 'thread' ? ['-fsanitize=thread', '-g'] : [];
+}
+
 /**
  * pymt: the driver that runs N interpreters in N threads. It links the static library with
- * -export-dynamic, without which the extension .so files cannot find the Py* symbols.
+ * -export-dynamic, without which the extension .so files cannot find the Py* symbols. In a
+ * TSan build it is compiled and linked with -fsanitize=thread: the runtime must be in the
+ * program that loads the instrumented libpython, and pymt's own threads are what TSan watches.
  */
 export const pymtProduct: ExtraProduct = {
   name: 'pymt',
@@ -42,10 +53,12 @@ export const pymtProduct: ExtraProduct = {
     const exe = path.join(ctx.out, 'pymt');
     const args = [
       '-pthread',
+      ...sanitizeFlags(ctx.sanitize),
       `-I${ctx.out}`,
       `-I${path.join(ctx.out, 'Include')}`,
       source,
       path.join(ctx.out, 'libpython2.4.a'),
+      ...(ctx.libs ?? []),
       '-Xlinker',
       '-export-dynamic',
       '-lpthread',
@@ -59,7 +72,7 @@ export const pymtProduct: ExtraProduct = {
     if (r.code !== 0 || !fs.existsSync(exe)) {
       return { name: 'pymt', status: 'failed', note: `gcc exited with ${r.code ?? r.signal} linking ${source}` };
     }
-    return { name: 'pymt', status: 'built', path: exe, note: `built from ${source}` };
+    return { name: 'pymt', status: 'built', path: exe, note: `built from ${source}${ctx.sanitize ? ` with -fsanitize=${ctx.sanitize}` : ''}` };
   },
 };
 

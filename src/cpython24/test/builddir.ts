@@ -18,6 +18,9 @@ export interface BuildDir {
   source: 'pyglobal-build.json' | 'python+Makefile';
   /** WITH_THREAD in pyconfig.h (the tls variant is built without threads). */
   threads: boolean | null;
+  /** thread: built with -fsanitize=thread (pyglobal build --sanitize thread, or the Makefile's
+   *  flags for a tree built some other way); null: no sanitizer. */
+  sanitize: 'thread' | null;
 }
 
 function isExecutable(p: string): boolean {
@@ -36,9 +39,10 @@ export function openBuildDir(dirArg: string | undefined): BuildDir {
   const python = path.join(dir, 'python');
   const summaryFile = path.join(dir, 'pyglobal-build.json');
   let variant: BuildVariant = 'unknown';
+  let summarySanitize: BuildDir['sanitize'] | undefined;
   let source: BuildDir['source'] = 'python+Makefile';
   if (fs.existsSync(summaryFile)) {
-    let s: { variant?: unknown; status?: unknown };
+    let s: { variant?: unknown; status?: unknown; sanitize?: unknown };
     try {
       s = JSON.parse(fs.readFileSync(summaryFile, 'utf8'));
     } catch (e) {
@@ -53,6 +57,9 @@ export function openBuildDir(dirArg: string | undefined): BuildDir {
       );
     variant = s.variant;
     source = 'pyglobal-build.json';
+    if (s.sanitize !== undefined && s.sanitize !== null && s.sanitize !== 'thread')
+      throw new UsageError(`${summaryFile}: "sanitize" is ${JSON.stringify(s.sanitize)}, expected "thread" or null`);
+    summarySanitize = s.sanitize === 'thread' ? 'thread' : null;
   } else if (!fs.existsSync(path.join(dir, 'Makefile'))) {
     throw new UsageError(
       `${dir}: not a build directory (neither pyglobal-build.json nor a Makefile)`,
@@ -69,7 +76,17 @@ export function openBuildDir(dirArg: string | undefined): BuildDir {
   } catch {
     threads = null;
   }
-  return { dir, variant, python, pymt: isExecutable(pymt) ? pymt : null, source, threads };
+  // A summary says it; a build made some other way shows it in the Makefile's compile flags.
+  let sanitize: BuildDir['sanitize'] = summarySanitize ?? null;
+  if (summarySanitize === undefined) {
+    try {
+      const mk = fs.readFileSync(path.join(dir, 'Makefile'), 'latin1');
+      if (/^(?:BASECFLAGS|OPT|CFLAGS)=.*-fsanitize=thread\b/m.test(mk)) sanitize = 'thread';
+    } catch {
+      sanitize = null;
+    }
+  }
+  return { dir, variant, python, pymt: isExecutable(pymt) ? pymt : null, source, threads, sanitize };
 }
 
 /** The error for parts that need pymt when the build has none (exit 2). */

@@ -1,6 +1,8 @@
 // The human summary of a pyglobal test report: a pure function of the report.
 import type { TestReport } from './run-tests.ts';
 import { tally } from './stress.ts';
+import type { TsanTestReport } from './tsan-run.ts';
+import type { TsanSummary } from '../tsan/report.ts';
 
 function wrap(names: string[], head: string, width = 100): string[] {
   const lines: string[] = [];
@@ -18,6 +20,34 @@ function wrap(names: string[], head: string, width = 100): string[] {
   }
   if (onLine > 0) lines.push(cur);
   return lines;
+}
+
+export function formatTsan(t: TsanTestReport): string[] {
+  const out: string[] = [];
+  const perPart = (Object.entries(t.parts) as [string, TsanSummary][]).map(([p, s]) => `(${p}) ${s.reports}`).join(', ');
+  out.push(
+    `ThreadSanitizer: ${t.total.reports} report${t.total.reports === 1 ? '' : 's'} in ${t.total.groups.length} group${t.total.groups.length === 1 ? '' : 's'}` +
+      `${perPart ? ` [${perPart}]` : ''}, from ${t.total.logs} process log${t.total.logs === 1 ? '' : 's'}  [${t.status}]`,
+  );
+  for (const g of t.total.groups) {
+    const parts = (Object.entries(t.parts) as [string, TsanSummary][])
+      .map(([p, s]) => [p, s.groups.find((x) => x.key === g.key)?.count ?? 0] as const)
+      .filter(([, n]) => n > 0)
+      .map(([p, n]) => `${p} ${n}`)
+      .join(', ');
+    out.push(`  ${String(g.count).padStart(5)}× ${g.kind} in ${g.function} ${g.where}${parts ? `  (${parts})` : ''}`);
+    if (g.top) out.push(`         top frame: ${g.top}`);
+    if (g.others.length)
+      out.push(
+        `         other side: ${g.others.slice(0, 3).map((o) => `${o.function} ${o.where}${g.others.length > 1 ? ` ×${o.count}` : ''}`).join('; ')}${g.others.length > 3 ? '; …' : ''}`,
+      );
+    if (g.examples.length) out.push(`         e.g. ${g.examples[0]}`);
+  }
+  for (const s of t.total.suppressions) out.push(`  suppression ${s.key}: matched ${s.count}×${s.count === 0 ? ' (stale)' : ''}`);
+  for (const p of t.problems) out.push(`  problem: ${p}`);
+  for (const w of t.warnings) out.push(`  warning: ${w}`);
+  out.push(`  suppressions file ${t.suppressionsFile} (from ${t.rulesFile})`);
+  return out;
 }
 
 export function formatTestReport(r: TestReport): string {
@@ -45,7 +75,8 @@ export function formatTestReport(r: TestReport): string {
           out.push(`    ${ph.name} pymt: ${p.end}${p.crashedIn.length ? `; it was running ${p.crashedIn.join(', ')}` : ''}`);
           for (const f of p.failures) out.push(`      ${f}`);
         }
-    if (b.differences.length === 0) out.push(`    same OK set as ${b.reference}${b.excluded.length ? ' minus the exclusions' : ''}`);
+    if (b.compared === false) out.push('    outcomes not compared: no reference (add a to --parts, or give --reference)');
+    else if (b.differences.length === 0) out.push(`    same OK set as ${b.reference}${b.excluded.length ? ' minus the exclusions' : ''}`);
     else {
       out.push(`    ${b.differences.length} differences from ${b.reference}:`);
       for (const d of b.differences)
@@ -68,6 +99,7 @@ export function formatTestReport(r: TestReport): string {
     if (c.failures.length > 10) out.push(`    ... and ${c.failures.length - 10} more rounds that were not correct`);
   }
   if (r.cError) out.push(`(c) stress could not start: ${r.cError}  [failed]`);
+  if (r.tsan) out.push(...formatTsan(r.tsan));
   out.push(`result: ${r.status}   (outputs and logs in ${r.workDir})`);
   return out.join('\n') + '\n';
 }

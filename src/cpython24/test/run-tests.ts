@@ -12,9 +12,13 @@ import type { RegrtestResult } from './regrtest-output.ts';
 import { runSplit, type SplitResult } from './split.ts';
 import { runStress, type StressResult } from './stress.ts';
 import { listRegressionTests } from './testlist.ts';
+import { collectPart, startTsanSession, tsanEnv, tsanReport, tsanTimeScale, type TsanSession, type TsanTestReport } from './tsan-run.ts';
+import type { TsanSummary } from '../tsan/report.ts';
 
 export type Part = 'a' | 'b' | 'c';
 export const allParts: Part[] = ['a', 'b', 'c'];
+/** The parts --tsan runs unless --parts says otherwise: the concurrent ones. */
+export const tsanParts: Part[] = ['b', 'c'];
 
 export interface TestOptions {
   build: string;
@@ -31,8 +35,13 @@ export interface TestOptions {
   scale?: number;
   /** Seconds: the limit for (a) and for each pymt process of (b); the no-progress limit in (c). */
   timeoutSeconds?: number;
+  /** Run under ThreadSanitizer: the build must be a --sanitize thread build; reports are failures. */
+  tsan?: boolean;
+  /** The reviewed suppressions (default rules/tsan-suppressions.json). */
+  tsanRulesFile?: string;
   onProgress?: (msg: string) => void;
-  onPartDone?: (part: Part, status: PartStatus) => void;
+  /** note: under --tsan, how many reports the part left ("; 3 TSan reports (2 groups)"). */
+  onPartDone?: (part: Part, status: PartStatus, note?: string) => void;
 }
 
 export type PartStatus = 'ok' | 'failed';
@@ -59,14 +68,17 @@ export interface SuitePart {
 export interface TestReport {
   schema: 1;
   status: PartStatus;
-  build: { dir: string; variant: string; source: string; pymt: string | null; threads: boolean | null };
-  options: { threads: number; rounds: number; parts: Part[]; tests: number; scale: number };
+  build: { dir: string; variant: string; source: string; pymt: string | null; threads: boolean | null; sanitize?: 'thread' | null };
+  options: { threads: number; rounds: number; parts: Part[]; tests: number; scale: number; tsan?: boolean };
   workDir: string;
   a?: SuitePart;
-  b?: SplitResult & { status: PartStatus; reference: string; rulesFile: string };
+  /** compared: false when (b) ran under --tsan with no reference: outcomes not compared. */
+  b?: SplitResult & { status: PartStatus; reference: string; rulesFile: string; compared?: boolean };
   c?: StressResult & { status: PartStatus };
   /** c could not start (its single-thread reference failed), with why. */
   cError?: string;
+  /** --tsan: what ThreadSanitizer reported, by part and in all. */
+  tsan?: TsanTestReport;
 }
 
 function suitePart(r: Awaited<ReturnType<typeof runRegrtest>>): SuitePart {
@@ -110,12 +122,25 @@ function readReference(file: string): SuitePart {
 
 export async function runTests(opts: TestOptions): Promise<TestReport> {
   const b: BuildDir = openBuildDir(opts.build);
-  const parts = opts.parts ?? allParts;
+  const tsan = opts.tsan ?? false;
+  if (tsan && b.sanitize !== 'thread')
+    throw new UsageError(
+      `${b.dir}: not a ThreadSanitizer build (${b.source === 'pyglobal-build.json' ? 'its pyglobal-build.json says sanitize: null' : 'its Makefile has no -fsanitize=thread'}), so --tsan cannot run`,
+      'Build one with pyglobal build <rewritten> --variant tls --sanitize thread --out DIR, then pyglobal test DIR --tsan.',
+    );
+  if (!tsan && b.sanitize === 'thread')
+    throw new UsageError(
+      `${b.dir}: a ThreadSanitizer build; test it with --tsan`,
+      'Without --tsan its reports would land in the tests\' output and TSan would change exit codes to 66.',
+    );
+  const parts = opts.parts ?? (tsan ? tsanParts : allParts);
   if (!Number.isInteger(opts.threads) || opts.threads < 1) throw new UsageError(`--threads ${opts.threads}: expected a whole number ≥ 1`);
   if (!Number.isInteger(opts.rounds) || opts.rounds < 1) throw new UsageError(`--rounds ${opts.rounds}: expected a whole number ≥ 1`);
   // Say what cannot run before spending minutes on (a).
   for (const p of parts) if ((p === 'b' || p === 'c') && !b.pymt) throw missingPymt(b, `part (${p})`);
-  if (parts.includes('b') && !parts.includes('a') && !opts.reference)
+  // Under TSan, (b) without a reference still runs: its reports are the point; outcomes are
+  // compared only when there is something to compare with.
+  if (parts.includes('b') && !parts.includes('a') && !opts.reference && !tsan)
     throw new UsageError('part (b) is compared with part (a): add a to --parts, or give --reference with an earlier report');
 
   const allTests = listRegressionTests(b.dir);
@@ -138,46 +163,62 @@ export async function runTests(opts: TestOptions): Promise<TestReport> {
   const workDir = opts.workDir ? path.resolve(opts.workDir) : fs.mkdtempSync(path.join(os.tmpdir(), 'pyglobal-test-'));
   fs.mkdirSync(workDir, { recursive: true });
   const timeoutMs = opts.timeoutSeconds ? opts.timeoutSeconds * 1000 : undefined;
+  // Defaults scale under TSan; an explicit --timeout is the user's.
+  const scale = tsan ? tsanTimeScale : 1;
   const report: TestReport = {
     schema: 1,
     status: 'ok',
-    build: { dir: b.dir, variant: b.variant, source: b.source, pymt: b.pymt, threads: b.threads },
-    options: { threads: opts.threads, rounds: opts.rounds, parts, tests: tests.length, scale: opts.scale ?? 1 },
+    build: { dir: b.dir, variant: b.variant, source: b.source, pymt: b.pymt, threads: b.threads, sanitize: b.sanitize },
+    options: { threads: opts.threads, rounds: opts.rounds, parts, tests: tests.length, scale: opts.scale ?? 1, tsan },
     workDir,
   };
   const progress = opts.onProgress ?? (() => {});
+  const session: TsanSession | null = tsan ? startTsanSession(workDir, b.dir, opts.tsanRulesFile) : null;
+  const envFor = (p: Part) => (session ? tsanEnv(session, p) : undefined);
+  const tsanDone = (p: Part): string => {
+    if (!session) return '';
+    const s: TsanSummary = collectPart(session, p);
+    return s.reports ? `; ${s.reports} TSan reports (${s.groups.length} groups)` : '; no TSan report';
+  };
 
   let reference: SuitePart | undefined = opts.reference ? readReference(opts.reference) : undefined;
   if (parts.includes('a')) {
     const run = await runRegrtest(b, {
       outputFile: path.join(workDir, 'a-regrtest.out'),
       tests: opts.tests?.length ? tests : undefined,
-      timeoutMs: timeoutMs ?? 3_600_000,
+      timeoutMs: timeoutMs ?? 3_600_000 * scale,
+      env: envFor('a'),
       onTest: (t, n) => progress(`(a) one interpreter: ${n}/${tests.length} ${t}`),
     });
     report.a = suitePart(run);
-    opts.onPartDone?.('a', report.a.status);
+    const ta = tsanDone('a');
+    opts.onPartDone?.('a', report.a.status, ta);
     if (!opts.reference) reference = report.a;
   }
 
-  if (parts.includes('b') && reference && rules) {
-    if (reference.status !== 'ok' && !opts.reference)
+  if (parts.includes('b') && (reference || tsan) && rules) {
+    if (reference && reference.status !== 'ok' && !opts.reference)
       progress(`(b) note: part (a) did not finish cleanly; comparing with what it reported`);
-    const split = await runSplit(b, reference, {
+    const split = await runSplit(b, reference ?? { ok: [], failed: [], skipped: [] }, {
       threads: opts.threads,
       tests,
       rules,
       workDir,
-      timeoutMs: timeoutMs ?? 3_600_000,
+      timeoutMs: timeoutMs ?? 3_600_000 * scale,
+      env: envFor('b'),
       onProgress: (m) => progress(`(b) ${m}`),
     });
+    const compared = reference !== undefined;
+    if (!compared) split.differences = [];
     report.b = {
       ...split,
       status: split.differences.length === 0 && split.crashes === 0 ? 'ok' : 'failed',
-      reference: opts.reference ? path.resolve(opts.reference) : 'part (a) of this run',
+      reference: opts.reference ? path.resolve(opts.reference) : compared ? 'part (a) of this run' : 'none',
       rulesFile,
+      ...(compared ? {} : { compared: false }),
     };
-    opts.onPartDone?.('b', report.b.status);
+    const tb = tsanDone('b');
+    opts.onPartDone?.('b', report.b.status, tb);
   }
 
   if (parts.includes('c')) {
@@ -187,18 +228,23 @@ export async function runTests(opts: TestOptions): Promise<TestReport> {
         rounds: opts.rounds,
         scale: opts.scale,
         workDir: path.join(workDir, 'c-stress'),
-        idleTimeoutMs: timeoutMs,
+        idleTimeoutMs: timeoutMs ?? (tsan ? 120_000 * scale : undefined),
+        referenceTimeoutMs: 300_000 * scale,
+        env: envFor('c'),
         onProgress: (m) => progress(`(c) ${m}`),
       });
       report.c = { ...stress, status: stress.counts.correct === stress.rounds ? 'ok' : 'failed' };
-      opts.onPartDone?.('c', report.c.status);
+      const tc = tsanDone('c');
+      opts.onPartDone?.('c', report.c.status, tc);
     } catch (e) {
       report.cError = (e as Error).message;
-      opts.onPartDone?.('c', 'failed');
+      const tc = tsanDone('c');
+      opts.onPartDone?.('c', 'failed', tc);
     }
   }
+  if (session) report.tsan = tsanReport(session);
 
-  const statuses = [report.a?.status, report.b?.status, report.c?.status, report.cError ? 'failed' : undefined];
+  const statuses = [report.a?.status, report.b?.status, report.c?.status, report.cError ? 'failed' : undefined, report.tsan?.status];
   report.status = statuses.includes('failed') ? 'failed' : 'ok';
   return report;
 }

@@ -218,6 +218,8 @@ export interface RunStressOptions {
   workDir: string;
   /** Kill a pymt that reports no round for this long (default 120 s). */
   idleTimeoutMs?: number;
+  /** Limit for the single-thread reference runs, pymt and ./python (default 300 s). */
+  referenceTimeoutMs?: number;
   onProgress?: (msg: string) => void;
   env?: NodeJS.ProcessEnv;
 }
@@ -238,7 +240,8 @@ export async function runStress(b: BuildDir, opts: RunStressOptions): Promise<St
   fs.writeFileSync(script, stressWorkload(scale));
 
   // The single-thread reference: one interpreter in pymt, and ./python as a cross-check.
-  const ref = await runPymt(b.pymt!, ['-n', '1', '-E', '--json', script], { cwd: b.dir, env: opts.env, idleTimeoutMs: 300_000 });
+  const refLimit = opts.referenceTimeoutMs ?? 300_000;
+  const ref = await runPymt(b.pymt!, ['-n', '1', '-E', '--json', script], { cwd: b.dir, env: opts.env, idleTimeoutMs: refLimit });
   const refRec = ref.records.find((r): r is PymtInterpRecord => r.type === 'interp');
   const checksum = checksumOf(refRec?.output);
   if (!refRec || !refRec.ok || !checksum)
@@ -246,7 +249,7 @@ export async function runStress(b: BuildDir, opts: RunStressOptions): Promise<St
       `the single-thread reference run failed (${refRec ? refRec.reason || 'no checksum printed' : describeEnd(ref)}); ` +
         `output: ${(refRec?.output ?? ref.stderr).slice(-600)}`,
     );
-  const py = spawnSync(b.python, ['-E', script], { cwd: b.dir, env: opts.env, encoding: 'latin1', timeout: 300_000 });
+  const py = spawnSync(b.python, ['-E', script], { cwd: b.dir, env: opts.env, encoding: 'latin1', timeout: refLimit });
   const pythonChecksum = checksumOf(py.stdout);
 
   const counts = emptyCounts();
