@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../cli/errors.ts';
 import { findNameSites, namesPattern, type NameUse } from '../engine/calls.ts';
-import { rulesDir } from './rules.ts';
+import { readRulesJson, rulesDir } from './rules.ts';
 
 export type LibcKind = 'shim' | 'safe' | 'unsafe';
 
@@ -62,16 +62,8 @@ export const reviewedSitesFile = path.join(rulesDir, 'reviewed-libc-sites.json')
 
 const kinds: LibcKind[] = ['shim', 'safe', 'unsafe'];
 
-function readJson(file: string): any {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new UsageError(`${file}:1: cannot load: ${(e as Error).message}`);
-  }
-}
-
 export function loadLibcRules(file = libcRulesFile): LibcRule[] {
-  const doc = readJson(file);
+  const doc = readRulesJson(file);
   if (!Array.isArray(doc.calls)) throw new UsageError(`${file}:1: field "calls" must be a list`);
   const seen = new Set<string>();
   return doc.calls.map((r: any, i: number) => {
@@ -92,7 +84,7 @@ export function loadLibcRules(file = libcRulesFile): LibcRule[] {
 
 export function loadReviewedSites(file = reviewedSitesFile): ReviewedSite[] {
   if (!fs.existsSync(file)) return [];
-  const doc = readJson(file);
+  const doc = readRulesJson(file);
   if (!Array.isArray(doc.rows)) throw new UsageError(`${file}:1: field "rows" must be a list`);
   return doc.rows.map((r: any, i: number) => {
     const where = `${file}: rows[${i}]`;

@@ -18,19 +18,32 @@ const macroKinds: Record<MacroRule['kind'], string[]> = {
   declares: ['storage', 'type', 'array', 'isConst', 'nameArg'],
 };
 
-function readJson(file: string): any {
+/** A rules file, read and parsed; an unreadable or malformed one is a UsageError naming it. */
+export function readRulesJson(file: string): any {
+  let text: string;
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
+    text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new UsageError(`${file}:1: cannot load rule: ${(e as Error).message}`);
+    throw new UsageError(`${file}: cannot read: ${(e as Error).message}`);
   }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${file}: not valid JSON, cannot load rule: ${(e as Error).message}`);
+  }
+}
+
+/** Rows naming regression tests the tree does not have: stale entries are errors, not silence. */
+export function staleTestRows<T extends { test: string }>(rows: T[], tests: string[]): T[] {
+  const have = new Set(tests);
+  return rows.filter((r) => !have.has(r.test));
 }
 
 export function loadMacroRules(dir = path.join(rulesDir, 'macros')): MacroRules {
   const rules: MacroRules = new Map();
   for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
     const file = path.join(dir, f);
-    const r = readJson(file);
+    const r = readRulesJson(file);
     const where = `${file}:1`;
     if (typeof r.name !== 'string' || !r.name) throw new UsageError(`${where}: field "name" is required`);
     if (f !== `${r.name}.json`) throw new UsageError(`${where}: file name must be the rule id "${r.name}.json"`);

@@ -2,10 +2,10 @@
 // once (working directory, signals, environment, locale, fixed file names and ports, fork), so
 // they cannot run beside other interpreters of the same process. Each row says why, and what
 // to do: run it alone after the concurrent phase, or leave it out of the comparison.
-import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../cli/errors.ts';
 import { projectRoot } from '../tree.ts';
+import { readRulesJson, staleTestRows } from '../rules.ts';
 
 export const processWideStates = [
   'cwd',
@@ -76,23 +76,10 @@ export function validateProcessWideRules(data: unknown, file: string): ProcessWi
 }
 
 export function loadProcessWideRules(file: string = defaultRulesFile): ProcessWideRules {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`${file}: cannot read: ${(e as Error).message}`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`${file}: not valid JSON: ${(e as Error).message}`);
-  }
-  return validateProcessWideRules(data, file);
+  return validateProcessWideRules(readRulesJson(file), file);
 }
 
 /** Rows naming tests this tree does not have: stale entries are errors, not silence. */
 export function staleRows(rules: ProcessWideRules, tests: string[]): ProcessWideTest[] {
-  const have = new Set(tests);
-  return rules.tests.filter((r) => !have.has(r.test));
+  return staleTestRows(rules.tests, tests);
 }

@@ -2,10 +2,10 @@
 // built-in thread module (the thread-local build, where Lib/thread.py stands in for it and
 // starting a thread raises thread.error). Each row says why, and what to do: leave it out of
 // the run, or run it apart with the thread module hidden, as before Lib/thread.py.
-import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../cli/errors.ts';
 import { projectRoot } from '../tree.ts';
+import { readRulesJson, staleTestRows } from '../rules.ts';
 
 /** exclude: not run in a build without the built-in thread module (what it tests needs a
  *  second thread).
@@ -60,25 +60,12 @@ export function validateThreadTestRules(data: unknown, file: string): ThreadTest
 }
 
 export function loadThreadTestRules(file: string = defaultThreadRulesFile): ThreadTestRules {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`${file}: cannot read: ${(e as Error).message}`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`${file}: not valid JSON: ${(e as Error).message}`);
-  }
-  return validateThreadTestRules(data, file);
+  return validateThreadTestRules(readRulesJson(file), file);
 }
 
 /** Rows naming tests this tree does not have: stale entries are errors, not silence. */
 export function staleThreadRows(rules: ThreadTestRules, tests: string[]): ThreadTest[] {
-  const have = new Set(tests);
-  return rules.tests.filter((r) => !have.has(r.test));
+  return staleTestRows(rules.tests, tests);
 }
 
 /** The statement that makes `import thread` fail as it does in a build that has neither the
