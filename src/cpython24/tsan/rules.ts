@@ -201,7 +201,10 @@ export interface TsanOptionsInput {
  * TSAN_OPTIONS for a run whose reports are read afterwards: into files (the programs' own
  * output stays clean), every report (halt_on_error=0), the matched suppressions listed at
  * exit, and exitcode=0 so a program's exit status is its own, not TSan's 66: the harness
- * counts reports from the files, and a crash or a failed test keeps meaning what it means.
+ * counts reports from the files, and a failed test keeps meaning what it means. TSan's own
+ * handlers for fatal signals are off (handle_segv=0 ...): they end the process through the same
+ * exitcode, so a segfault in ./python would exit 0; without them a crash is a signal, as in
+ * a build without TSan, and pymt's own handler still says which interpreter it hit.
  */
 export function tsanOptions(o: TsanOptionsInput): string {
   const quote = (name: string, v: string) => {
@@ -215,6 +218,10 @@ export function tsanOptions(o: TsanOptionsInput): string {
     'halt_on_error=0',
     'exitcode=0',
     `history_size=${o.historySize ?? 4}`,
+    'handle_segv=0',
+    'handle_sigbus=0',
+    'handle_sigfpe=0',
+    'handle_sigill=0',
   ];
   if (o.stripPrefix) parts.push(`strip_path_prefix=${quote('strip prefix', o.stripPrefix)}`);
   return parts.join(' ');
