@@ -29,7 +29,9 @@ export const tsanDirName = 'pyglobal-tsan';
 /**
  * OPT for a TSan build when the environment does not set one: configure's own
  * "-g -O3 -Wall -Wstrict-prototypes" with -O1, the level TSan's documentation suggests for
- * usable stacks. -g keeps file:line in TSan's stacks either way.
+ * usable stacks (less inlining). Measured on 2.4.6 here (2 cores, tls variant): under TSan
+ * -O1 and -O3 run alike (pystone 14.4k vs 13.8k, 20 stress rounds x 2 interpreters 16.5 s
+ * vs 16.0 s), and -O1 compiles faster (make 28 s vs 46 s). -g keeps file:line in the stacks.
  */
 export const tsanOpt = '-g -O1 -Wall -Wstrict-prototypes';
 

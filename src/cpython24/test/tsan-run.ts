@@ -11,8 +11,9 @@ import { defaultIsOurs, readTsanLogs, resymbolize, summarizeLogs, type Symbolize
 
 /**
  * Default time limits are multiplied by this under TSan. Measured here (2.4.6, tls, -O1, 2
- * cores): pystone runs 24x slower, one 2-interpreter stress lifecycle 14x. The limits of a
- * plain run leave 30x (regrtest: 1 h for about 2 min) or more, so x10 keeps at least 12x.
+ * cores): pystone runs 24x slower, the 200-round 2-interpreter stress 10x (167 s against 16 s),
+ * the split suite less (107-144 s: many tests wait rather than compute). The limits of a plain
+ * run leave 30x (regrtest: 1 h for about 2 min) or more, so x10 keeps at least 12x.
  * An explicit --timeout is taken as given.
  */
 export const tsanTimeScale = 10;
