@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BuildDir } from './builddir.ts';
 import { parseRegrtestOutput, type RegrtestResult } from './regrtest-output.ts';
+import { hideThreadRegrtestArgs } from './thread-tests.ts';
 
 export interface SuiteRun {
   command: string[];
@@ -23,6 +24,10 @@ export interface RunRegrtestOptions {
   outputFile: string;
   /** Only these tests (default: all, as regrtest finds them). */
   tests?: string[];
+  /** With the whole suite: leave these out (regrtest -x). */
+  exclude?: string[];
+  /** Run with the thread module hidden (rules/thread-tests.json, mode hide-thread); needs tests. */
+  hideThread?: boolean;
   /** Called when regrtest prints the name of the test it starts. */
   onTest?: (test: string, started: number) => void;
   timeoutMs?: number;
@@ -91,7 +96,9 @@ export function runToFile(
 }
 
 export async function runRegrtest(b: BuildDir, opts: RunRegrtestOptions): Promise<SuiteRun> {
-  const args = ['-E', '-tt', 'Lib/test/regrtest.py', ...(opts.tests ?? [])];
+  const args = opts.hideThread
+    ? hideThreadRegrtestArgs(opts.tests ?? [])
+    : ['-E', '-tt', 'Lib/test/regrtest.py', ...(opts.tests ?? (opts.exclude?.length ? ['-x', ...opts.exclude] : []))];
   const tail = lineTailer(opts.outputFile);
   let started = 0;
   const r = await runToFile(b.python, args, {

@@ -55,6 +55,11 @@ export function formatTestReport(r: TestReport): string {
   out.push(
     `pyglobal test ${r.build.dir} (variant ${r.build.variant}, ${r.build.threads === false ? 'without threads' : r.build.threads ? 'with threads' : 'threads unknown'}, pymt ${r.build.pymt ? 'present' : 'absent'})`,
   );
+  if (r.threadTests) {
+    const t = r.threadTests;
+    out.push(...wrap(t.excluded.map((x) => x.test), `  not run, they start OS threads (rules/thread-tests.json): `));
+    if (t.hideThread.length) out.push(...wrap(t.hideThread, '  run with the thread module hidden: '));
+  }
   if (r.a) {
     const a = r.a;
     out.push(

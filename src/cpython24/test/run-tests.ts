@@ -11,7 +11,7 @@ import { runRegrtest } from './regrtest.ts';
 import type { RegrtestResult } from './regrtest-output.ts';
 import { runSplit, type SplitResult } from './split.ts';
 import { runStress, type StressResult } from './stress.ts';
-import { listRegressionTests } from './testlist.ts';
+import { listRegressionTests, splitThreadTests } from './testlist.ts';
 import { collectPart, startTsanSession, tsanEnv, tsanReport, tsanTimeScale, type TsanSession, type TsanTestReport } from './tsan-run.ts';
 import type { TsanSummary } from '../tsan/report.ts';
 
@@ -75,6 +75,9 @@ export interface TestReport {
   /** compared: false when (b) ran under --tsan with no reference: outcomes not compared. */
   b?: SplitResult & { status: PartStatus; reference: string; rulesFile: string; compared?: boolean };
   c?: StressResult & { status: PartStatus };
+  /** A build without the built-in thread module (tls): tests that start OS threads do not run,
+   *  and hide-thread ones run with `import thread` failing (rules/thread-tests.json). */
+  threadTests?: { excluded: { test: string; reason: string }[]; hideThread: string[] };
   /** c could not start (its single-thread reference failed), with why. */
   cError?: string;
   /** --tsan: what ThreadSanitizer reported, by part and in all. */
@@ -104,6 +107,28 @@ function suitePart(r: Awaited<ReturnType<typeof runRegrtest>>): SuitePart {
     interrupted: res.interrupted,
     failureLines: res.failureLines,
     problems,
+  };
+}
+
+/** Two regrtest runs of one part (the regular one and the hide-thread one) as one result. */
+export function mergeSuiteParts(x: SuitePart, y: SuitePart): SuitePart {
+  return {
+    status: x.status === 'ok' && y.status === 'ok' ? 'ok' : 'failed',
+    seconds: x.seconds + y.seconds,
+    command: `${x.command} ; ${y.command}`,
+    outputFile: x.outputFile,
+    exitCode: x.exitCode === 0 || x.exitCode === 1 ? y.exitCode : x.exitCode,
+    signal: x.signal ?? y.signal,
+    timedOut: x.timedOut || y.timedOut,
+    counts: { ok: x.counts.ok + y.counts.ok, failed: x.counts.failed + y.counts.failed, skipped: x.counts.skipped + y.counts.skipped },
+    ok: [...x.ok, ...y.ok],
+    failed: [...x.failed, ...y.failed],
+    skipped: [...x.skipped, ...y.skipped],
+    unexpectedSkips: [...x.unexpectedSkips, ...y.unexpectedSkips],
+    complete: x.complete && y.complete,
+    interrupted: x.interrupted ?? y.interrupted,
+    failureLines: { ...x.failureLines, ...y.failureLines },
+    problems: [...x.problems, ...y.problems.map((p) => `${y.outputFile}: ${p}`)],
   };
 }
 
@@ -150,6 +175,11 @@ export async function runTests(opts: TestOptions): Promise<TestReport> {
     if (unknown.length) throw new UsageError(`--tests: no such regression test in ${b.dir}/Lib/test: ${unknown.join(', ')}`);
     tests = opts.tests;
   }
+  // The thread-local build's Lib/thread.py refuses to start threads: tests that do are left out.
+  const tlsThread = b.threads === false && fs.existsSync(path.join(b.dir, 'Lib', 'thread.py'));
+  const threadSplit = splitThreadTests(tests, tlsThread);
+  if (!threadSplit.run.length && !threadSplit.hideThread.length)
+    throw new UsageError(`--tests: ${tests.join(', ')} start OS threads, which the thread-local build cannot (rules/thread-tests.json); nothing is left to run`);
   const rulesFile = opts.rulesFile ?? defaultRulesFile;
   const rules = parts.includes('b') ? loadProcessWideRules(rulesFile) : null;
   if (rules) {
@@ -171,6 +201,7 @@ export async function runTests(opts: TestOptions): Promise<TestReport> {
     build: { dir: b.dir, variant: b.variant, source: b.source, pymt: b.pymt, threads: b.threads, sanitize: b.sanitize },
     options: { threads: opts.threads, rounds: opts.rounds, parts, tests: tests.length, scale: opts.scale ?? 1, tsan },
     workDir,
+    ...(tlsThread ? { threadTests: { excluded: threadSplit.excluded.map((r) => ({ test: r.test, reason: r.reason })), hideThread: threadSplit.hideThread } } : {}),
   };
   const progress = opts.onProgress ?? (() => {});
   const session: TsanSession | null = tsan ? startTsanSession(workDir, b.dir, opts.tsanRulesFile) : null;
@@ -183,14 +214,32 @@ export async function runTests(opts: TestOptions): Promise<TestReport> {
 
   let reference: SuitePart | undefined = opts.reference ? readReference(opts.reference) : undefined;
   if (parts.includes('a')) {
-    const run = await runRegrtest(b, {
-      outputFile: path.join(workDir, 'a-regrtest.out'),
-      tests: opts.tests?.length ? tests : undefined,
-      timeoutMs: timeoutMs ?? 3_600_000 * scale,
-      env: envFor('a'),
-      onTest: (t, n) => progress(`(a) one interpreter: ${n}/${tests.length} ${t}`),
-    });
-    report.a = suitePart(run);
+    const regular = threadSplit.run;
+    const left = [...threadSplit.excluded.map((r) => r.test), ...threadSplit.hideThread];
+    const runs: SuitePart[] = [];
+    if (regular.length) {
+      const run = await runRegrtest(b, {
+        outputFile: path.join(workDir, 'a-regrtest.out'),
+        tests: opts.tests?.length ? regular : undefined,
+        exclude: opts.tests?.length ? undefined : left,
+        timeoutMs: timeoutMs ?? 3_600_000 * scale,
+        env: envFor('a'),
+        onTest: (t, n) => progress(`(a) one interpreter: ${n}/${tests.length} ${t}`),
+      });
+      runs.push(suitePart(run));
+    }
+    if (threadSplit.hideThread.length) {
+      const run = await runRegrtest(b, {
+        outputFile: path.join(workDir, 'a-regrtest-hide-thread.out'),
+        tests: threadSplit.hideThread,
+        hideThread: true,
+        timeoutMs: timeoutMs ?? 3_600_000 * scale,
+        env: envFor('a'),
+        onTest: (t) => progress(`(a) one interpreter, thread module hidden: ${t}`),
+      });
+      runs.push(suitePart(run));
+    }
+    report.a = runs.reduce(mergeSuiteParts);
     const ta = tsanDone('a');
     opts.onPartDone?.('a', report.a.status, ta);
     if (!opts.reference) reference = report.a;
@@ -201,7 +250,8 @@ export async function runTests(opts: TestOptions): Promise<TestReport> {
       progress(`(b) note: part (a) did not finish cleanly; comparing with what it reported`);
     const split = await runSplit(b, reference ?? { ok: [], failed: [], skipped: [] }, {
       threads: opts.threads,
-      tests,
+      tests: tests.filter((t) => !threadSplit.excluded.some((r) => r.test === t)),
+      hideThread: threadSplit.hideThread,
       rules,
       workDir,
       timeoutMs: timeoutMs ?? 3_600_000 * scale,

@@ -65,3 +65,12 @@ describe('driverSource', () => {
     expect(src).not.toMatch(/\bwith\b|\bas e\b| if .* else /);
   });
 });
+
+describe('driverSource with hide-thread tests', () => {
+  it('hides thread and threading around those tests only, and puts them back', () => {
+    const src = driverSource('/q', ['test_a', 'test_decimal'], '@t%d', ['test_decimal']);
+    expect(src).toContain('HIDE_THREAD = ["test_decimal"]');
+    expect(src).toMatch(/if test in HIDE_THREAD:[\s\S]*sys\.modules\[name\] = None[\s\S]*regrtest\.runtest[\s\S]*del sys\.modules\[name\]/);
+    expect(driverSource('/q', ['test_a'], '@t%d')).toContain('HIDE_THREAD = []');
+  });
+});
