@@ -111,7 +111,7 @@ _pyglobal_keep(int k, const char *s)
 	n = strlen(s) + 1;
 	p = _pyglobal_buffer(k, n);
 	if (p != NULL)
-		memcpy(p, s, n);
+		memmove(p, s, n); /* s may be this very buffer (strerror_r) */
 	return p;
 }
 
