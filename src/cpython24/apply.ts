@@ -10,13 +10,15 @@ import { tokenize } from '../engine/lex.ts';
 import { mask } from '../engine/mask.ts';
 import type { Finding, ScanResult } from '../engine/model.ts';
 import { UsageError } from '../cli/errors.ts';
-import { openTree } from './tree.ts';
+import { openTarget, targetFiles, isExtension } from './target.ts';
 import { scanOpened } from './scan.ts';
 import { planRewrite, readTexts, type Plan } from './plan.ts';
 import { loadMacroRules } from './rules.ts';
 
 export interface ApplyOptions {
   out?: string;
+  /** The target is a folder of extension sources built against this rewritten tree. */
+  python?: string;
   dryRun?: boolean;
   onProgress?: (msg: string) => void;
   /** Messages worth keeping in the log (unlike progress, never throttled): stale temp files. */
@@ -40,7 +42,7 @@ export interface ApplyResult {
 }
 
 export async function applyTree(src: string | undefined, opts: ApplyOptions = {}): Promise<ApplyResult> {
-  let tree = openTree(src);
+  let tree = openTarget(src, { python: opts.python });
   if (opts.out) {
     const out = path.resolve(opts.out);
     if (fs.existsSync(out) && fs.readdirSync(out).length) throw new UsageError(`${out}: --out must be a new or empty directory`);
@@ -55,7 +57,7 @@ export async function applyTree(src: string | undefined, opts: ApplyOptions = {}
       };
       fs.cpSync(tree.root, out, { recursive: true, preserveTimestamps: true, filter });
       if (skipped) opts.onLog?.(`left ${skipped} pyglobal temp files of ${tree.root} out of the copy`);
-      tree = openTree(out);
+      tree = openTarget(out, { python: isExtension(tree) ? tree.python.root : undefined });
     }
   }
   // A run killed before it could clean up leaves temp files next to their targets (each target
@@ -67,7 +69,7 @@ export async function applyTree(src: string | undefined, opts: ApplyOptions = {}
   opts.onProgress?.('scanning');
   const scan = scanOpened(tree, { onProgress: (i, n) => opts.onProgress?.(`scanning ${i}/${n}`) });
   opts.onProgress?.('planning');
-  const texts = readTexts(tree.root, scan.files.map((f) => f.path));
+  const texts = readTexts(tree.root, scan.files.map((f) => f.path), targetFiles(tree).abs);
   const plan = planRewrite(scan, texts);
   const errors = plan.findings.filter((f) => f.severity === 'error');
   // Scan findings (parse warnings, stale rules) are check's business; only the plan can block a rewrite.

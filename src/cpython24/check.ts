@@ -2,7 +2,7 @@
 // or shared with a reason: a reviewed row in rules/, a macro rule, or a proof (const, unwritten).
 import type { Finding, Global, ScanResult } from '../engine/model.ts';
 import type { CheckReport, RuleDescriptor } from '../report/check-report.ts';
-import { openTree } from './tree.ts';
+import { openTarget } from './target.ts';
 import { scanOpened, toolVersion } from './scan.ts';
 import { siteMessage, type LibcSite } from './libc.ts';
 
@@ -47,11 +47,13 @@ export interface CheckResult {
   scan: ScanResult;
 }
 
-export function checkTree(src: string | undefined, opts: { onProgress?: (i: number, n: number, f: string) => void } = {}): CheckResult {
-  const tree = openTree(src);
+export function checkTree(src: string | undefined, opts: { python?: string; onProgress?: (i: number, n: number, f: string) => void } = {}): CheckResult {
+  const tree = openTarget(src, { python: opts.python });
   const scan = scanOpened(tree, { onProgress: opts.onProgress });
   const findings: Finding[] = [...scan.findings];
-  for (const g of scan.globals) findings.push(...globalFindings(g));
+  // The tree's headers, scanned as context for an extension, are the tree's business, not this target's.
+  const context = new Set(scan.context?.files ?? []);
+  for (const g of scan.globals) if (!g.declarations.every((d) => context.has(d.file))) findings.push(...globalFindings(g).filter((f) => !context.has(f.file)));
   for (const c of scan.libcCalls) {
     if (c.status !== 'bare' && c.status !== 'unreviewed') continue;
     findings.push({ file: c.file, line: c.line, column: c.column, ruleId: 'unsafe-libc-call', severity: 'error', message: siteMessage(c as LibcSite), name: c.name, function: c.function === '-' ? undefined : c.function });

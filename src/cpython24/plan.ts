@@ -90,7 +90,12 @@ export function fileId(file: string): string {
 export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan {
   const core = loadCore();
   const macroRules = loadMacroRules();
-  const hooks = loadHooks().filter((h) => texts.has(h.file));
+  // Files scanned only as context (the rewritten tree's headers, for an extension folder) are
+  // never edited, and an extension has no core files: each module runs its chain in init<module>.
+  const readOnly = new Set(scan.context?.files ?? []);
+  const extension = scan.context !== undefined;
+  const coreFile = (file: string) => !extension && isCore(file, core);
+  const hooks = loadHooks().filter((h) => texts.has(h.file) && !readOnly.has(h.file));
   const findings: Finding[] = [];
   const globals = scan.globals.map((g) => ({ ...g }));
   const inTree = new Set(scan.files.map((f) => f.path));
@@ -116,7 +121,9 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan 
 
   for (const g of globals) {
     if (g.classification !== 'thread-local') continue;
+    if (g.declarations.every((d) => readOnly.has(d.file))) continue;
     for (const d of g.declarations) {
+      if (readOnly.has(d.file)) continue;
       if (d.threadLocal) continue;
       if (d.bodyInsert) {
         if (!texts.get(d.bodyInsert.file)?.startsWith(MARK, d.bodyInsert.offset)) insert(d.bodyInsert.file, d.bodyInsert.offset, `${MARK} `, `thread-local ${g.name} (declared in macro ${d.viaMacro})`);
@@ -159,7 +166,7 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan 
     const text = texts.get(file)!;
     if (text.includes(`#define ${CHAIN}() ((void)0)`)) continue; // wired by an earlier apply
     insert(file, 0, `#define ${CHAIN}() ((void)0) /* pyglobal: generated, see the end of this file */\n`, 'chain base');
-    if (isCore(file, core)) {
+    if (coreFile(file)) {
       insert(file, text.length, `${text.endsWith('\n') ? '' : '\n'}\n/* pyglobal: generated. Runs this file's moved initializers in the calling thread. */\nvoid _PyGlobals_Init_${fileId(file)}(void) { ${CHAIN}(); }\n`, 'per-file init');
     } else {
       // An extension module: its init<name>() runs once per interpreter, so the chain runs there.
@@ -249,7 +256,7 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan 
     }
     edits.push({ file: c.file, start: c.offset, end: c.offset + c.name.length, text: SHIM_PREFIX + c.name, reason: `${c.name}: ${c.replacement}` });
   }
-  if (texts.has('Include/pyport.h')) {
+  if (texts.has('Include/pyport.h') && !readOnly.has('Include/pyport.h')) {
     const t = texts.get('Include/pyport.h')!;
     const m = /#define Py_PYPORT_H[^\n]*\n/.exec(t);
     if (m && !t.includes('#include "pyglobal.h"')) insert('Include/pyport.h', m.index + m[0].length, '\n#include "pyglobal.h" /* pyglobal: thread-local globals */\n', 'pyport.h includes pyglobal.h');
@@ -267,6 +274,7 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan 
   const coreInits: string[] = [];
   const finiHooks: string[] = [];
   for (const [file, text] of texts) {
+    if (readOnly.has(file)) continue;
     const planned = edits.filter((e) => e.file === file).map((e) => e.text).join('');
     const all = text + planned;
     if (all.includes(`void _PyGlobals_Init_${fileId(file)}(void)`)) coreInits.push(file);
@@ -275,7 +283,7 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan 
   coreInits.sort();
   finiHooks.sort();
   const heapRelease = [...texts].some(([f, t]) => (t + edits.filter((e) => e.file === f).map((e) => e.text).join('')).includes('void\n_PyGlobals_HeapRelease(void)'));
-  const generated = [
+  const generated = extension ? [] : [
     { path: 'Include/pyglobal.h', text: pyglobalHeader([...tlsDefines].sort()) },
     { path: 'Python/pyglobal_init.c', text: initSource(coreInits, finiHooks, conditionOf(core), heapRelease) },
     { path: 'Include/pyglobal_libc.h', text: libcHeader(loadLibcRules()) },
@@ -283,8 +291,10 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan 
   ];
   // The thread-local build has no thread module (--without-threads): Lib/thread.py gives it
   // locks and a clear error for new threads. A build with threads finds its built-in first.
-  if (fs.existsSync(path.join(scan.root, 'Lib'))) generated.push({ path: 'Lib/thread.py', text: fs.readFileSync(path.join(projectRoot, 'src/py/thread.py'), 'latin1') });
-  return { globals, edits, generated, moved, findings, coreInits, finiHooks };
+  if (!extension && fs.existsSync(path.join(scan.root, 'Lib'))) generated.push({ path: 'Lib/thread.py', text: fs.readFileSync(path.join(projectRoot, 'src/py/thread.py'), 'latin1') });
+  // Nothing the plan writes may land outside the target's own files.
+  const own = extension ? edits.filter((e) => !readOnly.has(e.file)) : edits;
+  return { globals, edits: own, generated, moved, findings: extension ? findings.filter((f) => !readOnly.has(f.file)) : findings, coreInits, finiHooks };
 }
 
 function at(d: Declaration, ruleId: string, severity: Finding['severity'], message: string): Finding {
@@ -461,9 +471,9 @@ export function initSource(coreInits: string[], finiHooks: string[], cond: (file
   return lines.join('\n');
 }
 
-export function readTexts(root: string, files: string[]): Map<string, string> {
+export function readTexts(root: string, files: string[], abs?: (rel: string) => string): Map<string, string> {
   const m = new Map<string, string>();
-  for (const f of files) m.set(f, readSource(root, f).text);
+  for (const f of files) m.set(f, readSource(root, f, abs?.(f)).text);
   for (const extra of ['Makefile.pre.in']) if (fs.existsSync(path.join(root, extra))) m.set(extra, readSource(root, extra).text);
   return m;
 }

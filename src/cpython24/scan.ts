@@ -14,7 +14,8 @@ import { classify } from './classify.ts';
 import { refineClassification } from './refine.ts';
 import { loadMacroRules } from './rules.ts';
 import { loadReviewed, staleRows, loadReviewedTypes } from './reviewed.ts';
-import { listSources, openTree, type Tree } from './tree.ts';
+import { openTree } from './tree.ts';
+import { targetFiles, isExtension, type Target, type TargetFiles } from './target.ts';
 import { libcIndex, libcSitesOf, staleSiteRows, reviewedSitesFile, type LibcSite } from './libc.ts';
 
 export interface ScanOptions {
@@ -48,8 +49,8 @@ export const workerThreshold = 1 << 20;
 
 export const toolVersion = '0.1.0';
 
-export function readSource(root: string, rel: string) {
-  const abs = path.join(root, rel);
+export function readSource(root: string, rel: string, absPath?: string) {
+  const abs = absPath ?? path.join(root, rel);
   try {
     return { path: rel, text: fs.readFileSync(abs).toString('latin1') };
   } catch (e) {
@@ -70,13 +71,15 @@ export function scanTree(src: string | undefined, opts: ScanOptions = {}): ScanR
   return scanOpened(tree, opts);
 }
 
-export function scanOpened(tree: Tree, opts: ScanOptions = {}): ScanResult {
+export function scanOpened(tree: Target, opts: ScanOptions = {}): ScanResult {
   const macros = loadMacroRules();
   const reviewed = loadReviewed();
-  const all = listSources(tree, { platforms: opts.platforms });
-  const files = opts.files ?? all;
+  const tf = targetFiles(tree, { platforms: opts.platforms });
+  const all = tf.all;
+  // An extension's own files are scanned with the tree's headers, whose declarations say what is thread-local.
+  const files = opts.files ? [...opts.files, ...tf.context.filter((c) => !opts.files!.includes(c))] : all;
   const known = new Set(all);
-  const wanted = workerCount(tree, files, opts);
+  const wanted = workerCount(tf, files, opts);
   // Workers boot (a quarter of a second or so) while this thread reads, lexes and starts parsing.
   const ms: Record<string, number> = {};
   if (opts.stats) opts.stats.ms = ms;
@@ -90,7 +93,7 @@ export function scanOpened(tree: Tree, opts: ScanOptions = {}): ScanResult {
   try {
     // Lex everything first: a file's macros may come from headers it includes.
     const lexed = new Map<string, Lexed>();
-    for (const rel of all) lexed.set(rel, lexFile(readSource(tree.root, rel)));
+    for (const rel of all) lexed.set(rel, lexFile(readSource(tree.root, rel, tf.abs(rel))));
     const bad = files.find((rel) => !lexed.has(rel));
     if (bad !== undefined) throw new UsageError(`${path.join(tree.root, bad)}: not a C source of this tree`);
     const index = new LexicalIndex(
@@ -123,7 +126,7 @@ export function scanOpened(tree: Tree, opts: ScanOptions = {}): ScanResult {
       });
     }
     lap('parse');
-    const result = assemble(tree, files, lexed, index, parsed, macros, reviewed, opts);
+    const result = assemble(tree, files, lexed, index, parsed, macros, reviewed, opts, new Set(tf.context));
     lap('link+classify');
     return result;
   } finally {
@@ -131,14 +134,14 @@ export function scanOpened(tree: Tree, opts: ScanOptions = {}): ScanResult {
   }
 }
 
-function workerCount(tree: Tree, files: string[], opts: ScanOptions): number {
+function workerCount(tf: TargetFiles, files: string[], opts: ScanOptions): number {
   if (opts.workers !== undefined) return Math.max(0, Math.floor(opts.workers));
   const n = Math.min(defaultPoolSize(), files.length) - 1;
   if (n < 1) return 0;
   let bytes = 0;
   for (const rel of files) {
     try {
-      bytes += fs.statSync(path.join(tree.root, rel)).size;
+      bytes += fs.statSync(tf.abs(rel)).size;
     } catch {
       // reported with file:line when it is read
     }
@@ -170,7 +173,7 @@ function parseInPool(pool: SyncPool, index: LexicalIndex, files: string[], lexed
 
 /** Joins the per-file results in tree order, then links and classifies: the same answer however the files were parsed. */
 function assemble(
-  tree: Tree,
+  tree: Target,
   files: string[],
   lexed: Map<string, Lexed>,
   index: LexicalIndex,
@@ -178,6 +181,7 @@ function assemble(
   macros: MacroRules,
   reviewed: ReturnType<typeof loadReviewed>,
   opts: ScanOptions,
+  context: Set<string>,
 ): ScanResult {
   const includes = index.includes;
   const decls: Declaration[] = [];
@@ -203,7 +207,7 @@ function assemble(
       recovered: 0,
       includes: includes.get(rel) ?? [],
     });
-    for (const e of parsed.errors.topLevelErrors) {
+    for (const e of context.has(rel) ? [] : parsed.errors.topLevelErrors) {
       findings.push({
         file: rel,
         ...positionOf(lx.lines, e.start),
@@ -223,7 +227,8 @@ function assemble(
   });
   // A row about a file this tree has, matching nothing, is stale; one about a file it lacks
   // belongs to another tree (the rules describe CPython 2.4.6; the fixture is smaller).
-  for (const r of staleRows(reviewed, globals)) {
+  // The reviewed rows describe the tree; an extension folder is not the place to find them stale.
+  for (const r of isExtension(tree) ? [] : staleRows(reviewed, globals)) {
     const here = r.file.includes("*") || lexed.has(r.file);
     findings.push({
       file: `rules/reviewed/${r.source.split('#')[0]}`,
@@ -238,15 +243,20 @@ function assemble(
   const libc = libcIndex();
   const libcCalls: LibcSite[] = [];
   for (const rel of files) {
+    if (context.has(rel)) continue;
     const lx = lexed.get(rel)!;
     libcCalls.push(...libcSitesOf(rel, lx.source.text, lx.lines, libc));
   }
-  for (const r of staleSiteRows(libc, libcCalls, new Set(files))) {
+  for (const r of staleSiteRows(libc, libcCalls, new Set(files.filter((f) => !context.has(f))))) {
     findings.push({ file: reviewedSitesFile.slice(reviewedSitesFile.indexOf('rules/')), line: 1, column: 1, ruleId: 'stale-reviewed-row', severity: 'error', message: `reviewed call site ${r.source} (${r.file} ${r.function} ${r.name}) matches no call` });
   }
-  const totals: Record<string, number> = { files: reports.length, globals: globals.length };
-  for (const g of globals) totals[g.classification] = (totals[g.classification] ?? 0) + 1;
+  // The tree's own globals, seen through its headers, are context: only the extension's count.
+  const ownGlobals = globals.filter((g) => !g.declarations.every((d) => context.has(d.file)));
+  const totals: Record<string, number> = { files: reports.length - context.size, globals: ownGlobals.length };
+  for (const g of ownGlobals) totals[g.classification] = (totals[g.classification] ?? 0) + 1;
   totals.libcCalls = libcCalls.length;
   for (const c of libcCalls) totals[`libc-${c.status}`] = (totals[`libc-${c.status}`] ?? 0) + 1;
-  return { tool: { name: 'pyglobal', version: toolVersion }, root: tree.root, files: reports, globals, libcCalls, findings, totals };
+  const result: ScanResult = { tool: { name: 'pyglobal', version: toolVersion }, root: tree.root, files: reports, globals, libcCalls, findings, totals };
+  if (context.size) result.context = { python: isExtension(tree) ? tree.python.root : tree.root, files: [...context] };
+  return result;
 }

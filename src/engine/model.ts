@@ -140,4 +140,9 @@ export interface ScanResult {
   libcCalls: LibcCallSite[];
   findings: Finding[];
   totals: Record<string, number>;
+  /**
+   * Files scanned for their declarations only, never edited or reported on: for an extension
+   * folder, the headers of the rewritten Python tree it builds against (read from `python`).
+   */
+  context?: { python: string; files: string[] };
 }

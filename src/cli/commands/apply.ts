@@ -12,11 +12,13 @@ export const applyCommand: Command = {
   builder: (y) =>
     y
       .positional('src', { type: 'string', describe: 'CPython 2.4 source tree to rewrite in place (default: the bundled fixture)' })
+      .option('python', { type: 'string', describe: 'src is a folder of extension sources; this is the rewritten CPython tree it builds against (rewritten in place or --out)' })
       .option('out', { type: 'string', describe: 'Copy the tree here and rewrite the copy; the source stays untouched' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Print a unified diff of every change and write nothing' })
       .option('json', { type: 'boolean', default: false, describe: 'Print a JSON summary on stdout' })
       .example('$0 apply ~/src/Python-2.4.6 --out /tmp/py24-tls', 'rewrite a copy')
       .example('$0 apply ~/src/py24 --dry-run > pyglobal.patch', 'review first; the patch applies with patch -p1')
+      .example('$0 apply ./mymodule --python /tmp/py24-tls', 'rewrite an extension folder in place; the tree is only read')
       .epilogue(
         [
           'What it changes:',
@@ -38,6 +40,7 @@ export const applyCommand: Command = {
     let r: Awaited<ReturnType<typeof applyTree>>;
     try {
       r = await applyTree(args.src, {
+        python: args.python,
         out: args.out,
         dryRun: args.dryRun,
         onProgress: (m) => p.update(m),

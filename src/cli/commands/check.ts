@@ -15,6 +15,7 @@ export const checkCommand: Command = {
   builder: (y) =>
     y
       .positional('src', { type: 'string', describe: 'a tree rewritten by pyglobal apply (default: the bundled fixture)' })
+      .option('python', { type: 'string', describe: 'src is a folder of extension sources; this is the rewritten CPython tree it builds against' })
       .option('format', { choices: ['text', 'json', 'sarif'] as const, default: 'text', describe: 'report format; sarif is SARIF 2.1.0 for GitHub code scanning' })
       .option('output', { alias: 'o', type: 'string', describe: 'write the report to this file instead of stdout' })
       .option('baseline', { type: 'string', describe: 'accept the findings listed in this file (keyed by rule, file, function, name: not lines)' })
@@ -22,19 +23,21 @@ export const checkCommand: Command = {
       .example('$0 check ~/src/py24', 'exit 1 and file:line:col for each unmarked global')
       .example('$0 check . --format sarif -o pyglobal.sarif', 'for github/codeql-action/upload-sarif')
       .example('$0 check . --write-baseline pyglobal-baseline.json', 'accept what is there today; new findings still fail')
+      .example('$0 check ./mymodule --python /tmp/py24-tls', 'an extension folder, against the rewritten tree it builds with')
       .epilogue(
         [
           'A global passes when every declaration of it carries PYGLOBAL, or when it is shared with a reason:',
           'a reviewed row in rules/reviewed/, a macro rule (docstrings), or the analysis (const, never written).',
           'Parse problems are reported as warnings with file:line, never skipped silently.',
           '',
-          'Exit codes: 0 clean · 1 findings (errors) · 2 bad input (not a 2.4 tree, unreadable file, bad baseline).',
+          'With --python, src is a folder of extension sources: the tree\'s headers are read as context, findings are about the folder only.',
+          'Exit codes: 0 clean · 1 findings (errors) · 2 bad input (not a 2.4 tree, unreadable file, bad baseline, a folder with no .c files, a --python that is not a rewritten tree).',
           'Rules: ' + checkRules.map((r) => r.id).join(', ') + ', ' + staleBaselineRuleId + '.',
         ].join('\n'),
       ),
   run: async (args) => {
     const p = progress('check');
-    const { report } = checkTree(args.src, { onProgress: (i, n, f) => p.update(`${i}/${n} ${f}`) });
+    const { report } = checkTree(args.src, { python: args.python, onProgress: (i, n, f) => p.update(`${i}/${n} ${f}`) });
     p.done();
     if (args.writeBaseline) {
       fs.writeFileSync(args.writeBaseline, writeBaseline(report.findings.filter((f) => f.severity === 'error')));

@@ -1,6 +1,7 @@
 import type { Command } from './types.ts';
 import { scanOpened } from '../../cpython24/scan.ts';
-import { openTree } from '../../cpython24/tree.ts';
+import { openTarget, isExtension } from '../../cpython24/target.ts';
+import { describeExtension, extensionView } from '../../cpython24/extension/folder.ts';
 import { pristineStatus, describeTree } from '../../cpython24/pristine.ts';
 import { formatScanText } from '../../report/scan-text.ts';
 import { progress, logInfo } from '../log.ts';
@@ -12,12 +13,14 @@ export const scanCommand: Command = {
   builder: (y) =>
     y
       .positional('src', { type: 'string', describe: 'CPython 2.4 source tree (default: the bundled fixture fixtures/minipy)' })
+      .option('python', { type: 'string', describe: 'src is a folder of extension sources; this is the rewritten CPython tree it builds against' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the full result as JSON on stdout (logs go to stderr)' })
       .option('output', { alias: 'o', type: 'string', describe: 'Write the report to this file instead of stdout' })
       .option('platforms', { type: 'boolean', default: false, describe: 'Also scan PC/, Mac/ and RISCOS/' })
       .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Show each global\'s type and the reason for its classification' })
       .example('$0 scan ~/src/Python-2.4.6', 'globals grouped by file, with totals')
       .example('$0 scan ~/src/Python-2.4.6 --json > scan.json', 'the data for audit, apply and check')
+      .example('$0 scan ./mymodule --python /tmp/py24-tls', 'an extension folder, against a tree rewritten by apply')
       .epilogue(
         [
           'Finds file-scope variables (static or not; defined, tentative or extern), function-local statics, and',
@@ -32,10 +35,11 @@ export const scanCommand: Command = {
         ].join('\n'),
       ),
   run: async (args) => {
-    const tree = openTree(args.src);
-    logInfo(describeTree(tree, pristineStatus(tree)));
+    const tree = openTarget(args.src, { python: args.python });
+    logInfo(isExtension(tree) ? describeExtension(tree) : describeTree(tree, pristineStatus(tree)));
     const p = progress('scan');
-    const result = scanOpened(tree, { platforms: args.platforms, onProgress: (i, n, f) => p.update(`${i}/${n} ${f}`) });
+    const full = scanOpened(tree, { platforms: args.platforms, onProgress: (i, n, f) => p.update(`${i}/${n} ${f}`) });
+    const result = isExtension(tree) ? extensionView(full) : full;
     p.done(`${result.totals.globals} globals in ${result.totals.files} files`);
     const text = args.json ? JSON.stringify(result, null, 1) + '\n' : formatScanText(result, { color: !args.output && process.stdout.isTTY, verbose: args.verbose });
     await writeReport(text, args.output);

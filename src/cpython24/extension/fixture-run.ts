@@ -1,0 +1,83 @@
+// The whole extension flow on the bundled fixture extension (fixtures/ext-spam), built against
+// the bundled minipy: rewrite minipy (apply --out), rewrite the extension against it (apply
+// --python --out), check it, compile both with PYGLOBAL = __thread and run N threads, each with
+// its own interpreter and its own copy of the extension's globals; optionally the same under
+// ThreadSanitizer, with the unrewritten twin (extension and minipy as written) for contrast.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { applyTree } from '../apply.ts';
+import { checkTree } from '../check.ts';
+import { defaultTree, projectRoot } from '../tree.ts';
+import { UsageError } from '../../cli/errors.ts';
+import type { RunOutcome } from '../fixture-run.ts';
+
+export const defaultExtension = path.join(projectRoot, 'fixtures/ext-spam');
+
+export interface ExtensionFixtureResult {
+  work: string;
+  apply: { moved: number; edits: number; files: number };
+  /** check's errors on the unrewritten extension, and on the rewritten one (must be 0). */
+  checkBefore: number;
+  checkAfter: number;
+  rewritten: RunOutcome;
+  tsan?: RunOutcome;
+  tsanStock?: RunOutcome;
+}
+
+function run(cmd: string, args: string[], timeoutMs = 120_000): RunOutcome {
+  const r = spawnSync(cmd, args, { encoding: 'latin1', maxBuffer: 64 << 20, timeout: timeoutMs, env: { ...process.env, TSAN_OPTIONS: 'halt_on_error=0 exitcode=66' } });
+  const stderr = r.stderr ?? '';
+  return { command: [cmd, ...args].join(' '), status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr, races: (stderr.match(/WARNING: ThreadSanitizer/g) ?? []).length };
+}
+
+function make(dir: string, args: string[]): void {
+  const r = run('make', ['-s', '-C', dir, ...args], 300_000);
+  if (r.status !== 0) throw new UsageError(`make in ${dir} failed (exit ${r.status}):\n${(r.stderr || r.stdout).split('\n').slice(-20).join('\n')}`);
+}
+
+export async function runExtensionFixture(opts: { work?: string; threads?: number; iterations?: number; tsan?: boolean; onStep?: (m: string) => void } = {}): Promise<ExtensionFixtureResult> {
+  const work = opts.work ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pyglobal-ext-'));
+  const threads = String(opts.threads ?? 4);
+  const iterations = String(opts.iterations ?? 500);
+  const step = opts.onStep ?? (() => {});
+  const py = path.join(work, 'minipy-rewritten');
+  const ext = path.join(work, 'ext-rewritten');
+  for (const d of [py, ext]) fs.rmSync(d, { recursive: true, force: true });
+
+  step(`apply minipy → ${py}`);
+  const pyApplied = await applyTree(defaultTree, { out: py });
+  if (pyApplied.findings.some((f) => f.severity === 'error')) throw new UsageError(`apply refused minipy`);
+  const checkBefore = checkTree(defaultExtension, { python: py }).report.findings.filter((f) => f.severity === 'error').length;
+  step(`apply the extension --python ${py} → ${ext}`);
+  const applied = await applyTree(defaultExtension, { python: py, out: ext });
+  if (applied.findings.some((f) => f.severity === 'error')) {
+    throw new UsageError(`apply refused:\n${applied.findings.map((f) => `  ${f.file}:${f.line}:${f.column}: ${f.message}`).join('\n')}`);
+  }
+  const checkAfter = checkTree(ext, { python: py }).report.findings.filter((f) => f.severity === 'error').length;
+
+  const build = (tree: string, extDir: string, name: string, cflags: string, threadsFlag: boolean): string => {
+    const lib = path.join(work, `${name}-py`);
+    const out = path.join(work, `${name}-ext`);
+    const t = threadsFlag ? ['THREADS=1'] : [];
+    make(tree, [`BUILD=${lib}`, ...t, `CFLAGS=${cflags}`, `${lib}/libminipy.a`]);
+    make(extDir, [`PY=${tree}`, `PYLIB=${lib}/libminipy.a`, `BUILD=${out}`, ...t, `CFLAGS=${cflags}`]);
+    return path.join(out, 'threads');
+  };
+  step(`compile with PYGLOBAL = __thread and run ${threads} threads`);
+  const result: ExtensionFixtureResult = {
+    work,
+    apply: { moved: applied.plan.moved.length, edits: applied.plan.edits, files: applied.files.filter((f) => f.outcome === 'written').length },
+    checkBefore,
+    checkAfter,
+    rewritten: run(build(py, ext, 'tls', '-O2 -g', true), [threads, iterations]),
+  };
+  if (opts.tsan) {
+    step(`ThreadSanitizer: rewritten and unrewritten, ${threads} threads`);
+    const tsan = '-O1 -g -fsanitize=thread';
+    result.tsan = run(build(py, ext, 'tsan', tsan, true), [threads, iterations]);
+    result.tsanStock = run(build(defaultTree, defaultExtension, 'tsan-stock', tsan, false), [threads, iterations], 60_000);
+  }
+  return result;
+}

@@ -1,0 +1,78 @@
+// The second kind of target: a folder of extension-module sources (one module, or a package of
+// several) built against a CPython tree that pyglobal has already rewritten. The extension's own
+// .c/.h files are scanned and edited; the tree's Include/*.h are scanned with them as read-only
+// context, so that `&PyType_Type` or `Py_None` in an initializer is seen to name thread-local data.
+import fs from 'node:fs';
+import path from 'node:path';
+import fg from 'fast-glob';
+import { UsageError } from '../../cli/errors.ts';
+import { openTree, type Tree } from '../tree.ts';
+import type { ScanResult } from '../../engine/model.ts';
+
+export interface ExtensionFolder {
+  kind: 'extension';
+  root: string;
+  /** The rewritten CPython tree whose headers the extension compiles against. */
+  python: Tree;
+  /** The extension's own C sources and headers, relative to root, sorted. */
+  own: string[];
+  /** The tree's headers, as `Include/<name>` (never one the extension has itself), read-only. */
+  context: string[];
+}
+
+/** Folders that hold build output or other projects, never the extension's sources. */
+const ignored = ['**/build/**', '**/node_modules/**', '**/.git/**'];
+
+/** The C sources and headers of a folder, relative paths, sorted. */
+export function listExtensionSources(root: string): string[] {
+  return fg
+    .sync(['**/*.c', '**/*.h'], { cwd: root, onlyFiles: false, markDirectories: true, dot: false, followSymbolicLinks: false, ignore: ignored })
+    .filter((p) => !p.endsWith('/'))
+    .sort();
+}
+
+/** Opens an extension folder against a rewritten tree; UsageError (exit 2) for bad input. */
+export function openExtension(src: string, python: string): ExtensionFolder {
+  const root = path.resolve(src);
+  if (!fs.existsSync(root)) throw new UsageError(`${root}: no such directory`);
+  if (!fs.statSync(root).isDirectory()) throw new UsageError(`${root}: not a directory`);
+  const tree = openTree(python);
+  if (!fs.existsSync(path.join(tree.root, 'Include/pyglobal.h'))) {
+    throw new UsageError(
+      `${tree.root}: --python must be a tree rewritten by pyglobal apply (Include/pyglobal.h is missing)`,
+      'Run `pyglobal apply <CPython tree> --out <dir>` first and pass that folder: its headers say which of the interpreter\'s globals are thread-local.',
+    );
+  }
+  if (path.relative(tree.root, root) === '' ) throw new UsageError(`${root}: the extension folder is the Python tree itself; scan it without --python`);
+  const own = listExtensionSources(root);
+  if (!own.some((p) => p.endsWith('.c'))) {
+    throw new UsageError(`${root}: no C sources (.c) in this folder`, 'Point pyglobal at the folder that holds the extension module\'s .c files.');
+  }
+  const mine = new Set(own);
+  const context = fg
+    .sync(['Include/*.h'], { cwd: tree.root, onlyFiles: true, dot: false })
+    .filter((p) => !mine.has(p))
+    .sort();
+  return { kind: 'extension', root, python: tree, own, context };
+}
+
+/** Reads one file of the target: the extension's own from its folder, context from the tree. */
+export function extensionFile(ext: ExtensionFolder, rel: string): string {
+  return ext.own.includes(rel) ? path.join(ext.root, rel) : path.join(ext.python.root, rel);
+}
+
+/** The scan as the extension's user reads it: its own files and globals, the tree's headers left out. */
+export function extensionView(scan: ScanResult): ScanResult {
+  const context = new Set(scan.context?.files ?? []);
+  return {
+    ...scan,
+    files: scan.files.filter((f) => !context.has(f.path)),
+    globals: scan.globals.filter((g) => !g.declarations.every((d) => context.has(d.file))),
+    findings: scan.findings.filter((f) => !context.has(f.file)),
+    context: scan.context && { python: scan.context.python, files: [] },
+  };
+}
+
+export function describeExtension(ext: ExtensionFolder): string {
+  return `extension folder ${ext.root}: ${ext.own.length} C sources and headers, against the rewritten tree ${ext.python.root} (${ext.context.length} headers as context)`;
+}

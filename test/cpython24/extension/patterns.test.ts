@@ -1,0 +1,131 @@
+// The fixture extension's patterns, one test each: scan must classify each global thread-local
+// (with the tree's headers as context), and apply must mark it, moving initializers that name the
+// tree's thread-local data into the module's init chain. Edits touch only the extension folder.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyTree } from '../../../src/cpython24/apply.ts';
+import { checkTree } from '../../../src/cpython24/check.ts';
+import { scanOpened } from '../../../src/cpython24/scan.ts';
+import { openTarget } from '../../../src/cpython24/target.ts';
+import { extensionView } from '../../../src/cpython24/extension/folder.ts';
+import { defaultExtension } from '../../../src/cpython24/extension/fixture-run.ts';
+import { defaultTree } from '../../../src/cpython24/tree.ts';
+import type { Global, ScanResult } from '../../../src/engine/model.ts';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pyglobal-ext-'));
+const py = path.join(tmp, 'minipy');
+const ext = path.join(tmp, 'ext');
+let scan: ScanResult;
+const text = (f: string) => fs.readFileSync(path.join(ext, f), 'latin1');
+const snapshot = (root: string) => {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[path.relative(root, p)] = fs.readFileSync(p, 'latin1');
+    }
+  };
+  walk(root);
+  return out;
+};
+let pyBefore: Record<string, string>;
+
+beforeAll(async () => {
+  await applyTree(defaultTree, { out: py });
+  pyBefore = snapshot(py);
+  scan = extensionView(scanOpened(openTarget(defaultExtension, { python: py })));
+  await applyTree(defaultExtension, { python: py, out: ext });
+}, 60_000);
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const global = (name: string): Global => {
+  const g = scan.globals.find((x) => x.name === name);
+  expect(g, `${name} found by scan`).toBeDefined();
+  return g!;
+};
+
+describe('the fixture extension, scanned against the rewritten minipy', () => {
+  it('reports paths relative to the extension folder, and none of the tree\'s headers', () => {
+    expect(scan.files.map((f) => f.path)).toEqual(['cipher_template.c', 'driver/threads.c', 'eggs.c', 'rot.c', 'spam_capi.h', 'spammodule.c', 'xor.c']);
+    expect(scan.globals.every((g) => g.declarations.every((d) => !d.file.startsWith('Include/')))).toBe(true);
+    expect(scan.totals.globals).toBe(scan.globals.length);
+  });
+
+  it('PyObject_HEAD_INIT(NULL) with ob_type set in init: Spam_Type is thread-local and marked', () => {
+    expect(global('Spam_Type').classification).toBe('thread-local');
+    expect(text('spammodule.c')).toContain('static PYGLOBAL PyTypeObject Spam_Type = {\n\tPyObject_HEAD_INIT(NULL)');
+  });
+
+  it('a type with tp_base set at init: SubSpam_Type is thread-local and marked', () => {
+    expect(global('SubSpam_Type').classification).toBe('thread-local');
+    expect(text('spammodule.c')).toContain('static PYGLOBAL PyTypeObject SubSpam_Type = {');
+  });
+
+  it('PyObject_HEAD_INIT(&PyType_Type): the tree\'s thread-local PyType_Type makes it move into initspam\'s chain', () => {
+    expect(global('Egg_Type').classification).toBe('thread-local');
+    const t = text('spammodule.c');
+    expect(t).toContain('static PYGLOBAL PyTypeObject Egg_Type;\n');
+    expect(t).toMatch(/PyTypeObject _pyglobal_tmp = \{\n\tPyObject_HEAD_INIT\(&PyType_Type\)/);
+    expect(t).toMatch(/initspam\(void\)\n\{\n\t_PYGLOBAL_CHAIN\(\);/);
+  });
+
+  it('Py_None (&_Py_NoneStruct through a macro of the tree) in an initializer moves too', () => {
+    expect(text('spammodule.c')).toContain('static PYGLOBAL PyObject *spam_default;\n');
+    expect(text('spammodule.c')).toContain('PyObject *_pyglobal_tmp = Py_None;');
+  });
+
+  it('the module-level exception object SpamError is thread-local and marked', () => {
+    expect(global('SpamError').classification).toBe('thread-local');
+    expect(text('spammodule.c')).toContain('static PYGLOBAL PyObject *SpamError;');
+  });
+
+  it('the C-API table and its exported pointer, with the header\'s extern, are thread-local and marked', () => {
+    expect(global('spam_capi').classification).toBe('thread-local');
+    const api = global('PySpam_API');
+    expect(api.classification).toBe('thread-local');
+    expect(api.declarations.map((d) => d.file).sort()).toEqual(['spam_capi.h', 'spammodule.c']);
+    expect(text('spammodule.c')).toContain('PYGLOBAL PySpam_CAPI *PySpam_API = NULL;');
+    expect(text('spam_capi.h')).toContain('extern PYGLOBAL PySpam_CAPI *PySpam_API;');
+    expect(text('eggs.c')).toContain('static PYGLOBAL PySpam_CAPI *eggs_spam;');
+  });
+
+  it('a template .c included by two modules under different macros: its globals once, marked in the template', () => {
+    expect(global('CipherType').file).toBe('cipher_template.c');
+    expect(global('cipher_bytes').classification).toBe('thread-local');
+    expect(scan.globals.filter((g) => g.name === 'CipherType')).toHaveLength(1);
+    expect(text('cipher_template.c')).toContain('static PYGLOBAL PyTypeObject CipherType = {');
+    expect(text('cipher_template.c')).toContain('static PYGLOBAL long cipher_bytes;');
+    expect(text('rot.c')).toBe(fs.readFileSync(path.join(defaultExtension, 'rot.c'), 'latin1'));
+  });
+
+  it('a libc call with static state (localtime) is found and routed', () => {
+    expect(scan.libcCalls.map((c) => `${c.file} ${c.name} ${c.status}`)).toEqual(['spammodule.c localtime bare']);
+    expect(text('spammodule.c')).toContain('PyGlobals_localtime(&t)');
+  });
+
+  it('method tables stay shared, with the tree\'s reviewed reason', () => {
+    expect(global('spam_methods').classification).toBe('shared-immutable');
+  });
+
+  it('never writes into the Python tree, and check is clean after apply', () => {
+    expect(snapshot(py)).toEqual(pyBefore);
+    const errors = checkTree(ext, { python: py }).report.findings.filter((f) => f.severity === 'error');
+    expect(errors).toEqual([]);
+  });
+
+  it('check on the unrewritten extension names each type object with file:line', () => {
+    const f = checkTree(defaultExtension, { python: py }).report.findings.filter((x) => x.ruleId === 'missing-pyglobal');
+    for (const [name, file] of [['Spam_Type', 'spammodule.c'], ['SubSpam_Type', 'spammodule.c'], ['Egg_Type', 'spammodule.c'], ['CipherType', 'cipher_template.c']]) {
+      expect(f.some((x) => x.name === name && x.file === file && x.line > 0), name).toBe(true);
+    }
+    expect(f.every((x) => !x.file.startsWith('Include/'))).toBe(true);
+  });
+
+  it('a second apply writes nothing', async () => {
+    const r = await applyTree(ext, { python: py });
+    expect(r.files.filter((f) => f.outcome === 'written')).toEqual([]);
+  });
+});
