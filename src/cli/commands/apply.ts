@@ -1,4 +1,6 @@
 import type { Command } from './types.ts';
+import { openTarget, isExtension } from '../../cpython24/target.ts';
+import { cxxNotice } from '../../cpython24/extension/folder.ts';
 import { applyTree } from '../../cpython24/apply.ts';
 import { progress, logInfo, logError } from '../log.ts';
 import { writeReport } from '../output.ts';
@@ -36,6 +38,11 @@ export const applyCommand: Command = {
         ].join('\n'),
       ),
   run: async (args) => {
+    if (args.python !== undefined) {
+      const t = openTarget(args.src, { python: args.python });
+      const notice = isExtension(t) ? cxxNotice(t) : undefined;
+      if (notice) logInfo(notice);
+    }
     const p = progress('apply');
     let r: Awaited<ReturnType<typeof applyTree>>;
     try {

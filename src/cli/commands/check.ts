@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import type { Command } from './types.ts';
+import { openTarget, isExtension } from '../../cpython24/target.ts';
+import { cxxNotice } from '../../cpython24/extension/folder.ts';
 import { checkTree, checkRules } from '../../cpython24/check.ts';
 import { formatText } from '../../report/findings-text.ts';
 import { formatJson } from '../../report/findings-json.ts';
@@ -36,6 +38,11 @@ export const checkCommand: Command = {
         ].join('\n'),
       ),
   run: async (args) => {
+    if (args.python !== undefined) {
+      const t = openTarget(args.src, { python: args.python });
+      const notice = isExtension(t) ? cxxNotice(t) : undefined;
+      if (notice) logInfo(notice);
+    }
     const p = progress('check');
     const { report } = checkTree(args.src, { python: args.python, onProgress: (i, n, f) => p.update(`${i}/${n} ${f}`) });
     p.done();

@@ -18,6 +18,8 @@ export interface ExtensionFolder {
   own: string[];
   /** The tree's headers, as `Include/<name>` (never one the extension has itself), read-only. */
   context: string[];
+  /** C++ sources of the folder, which are not scanned yet (listed so that no one thinks they were). */
+  cxx: string[];
 }
 
 /** Folders that hold build output or other projects, never the extension's sources. */
@@ -45,15 +47,19 @@ export function openExtension(src: string, python: string): ExtensionFolder {
   }
   if (path.relative(tree.root, root) === '' ) throw new UsageError(`${root}: the extension folder is the Python tree itself; scan it without --python`);
   const own = listExtensionSources(root);
+  const cxx = fg.sync(['**/*.cc', '**/*.cpp', '**/*.cxx', '**/*.C'], { cwd: root, dot: false, ignore: ignored }).sort();
   if (!own.some((p) => p.endsWith('.c'))) {
-    throw new UsageError(`${root}: no C sources (.c) in this folder`, 'Point pyglobal at the folder that holds the extension module\'s .c files.');
+    throw new UsageError(
+      `${root}: no C sources (.c) in this folder`,
+      cxx.length ? `It has ${cxx.length} C++ sources (${cxx.slice(0, 3).join(', ')}${cxx.length > 3 ? ', ...' : ''}); C++ is not scanned yet.` : 'Point pyglobal at the folder that holds the extension module\'s .c files.',
+    );
   }
   const mine = new Set(own);
   const context = fg
     .sync(['Include/*.h'], { cwd: tree.root, onlyFiles: true, dot: false })
     .filter((p) => !mine.has(p))
     .sort();
-  return { kind: 'extension', root, python: tree, own, context };
+  return { kind: 'extension', root, python: tree, own, context, cxx };
 }
 
 /** Reads one file of the target: the extension's own from its folder, context from the tree. */
@@ -74,5 +80,12 @@ export function extensionView(scan: ScanResult): ScanResult {
 }
 
 export function describeExtension(ext: ExtensionFolder): string {
-  return `extension folder ${ext.root}: ${ext.own.length} C sources and headers, against the rewritten tree ${ext.python.root} (${ext.context.length} headers as context)`;
+  return `extension folder ${ext.root}: ${ext.own.length} C sources and headers, against the rewritten tree ${ext.python.root} (${ext.context.length} headers as context)` + (cxxNotice(ext) ? `\n${cxxNotice(ext)}` : '');
+}
+
+/** What the user must know when a folder has C++ sources: they are neither scanned nor gated yet. */
+export function cxxNotice(ext: ExtensionFolder): string | undefined {
+  if (!ext.cxx.length) return undefined;
+  const shown = ext.cxx.slice(0, 5).join(', ') + (ext.cxx.length > 5 ? `, ... (${ext.cxx.length - 5} more)` : '');
+  return `warning: ${ext.cxx.length} C++ sources are not scanned yet, so their globals are neither found nor checked: ${shown}`;
 }

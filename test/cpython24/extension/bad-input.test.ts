@@ -47,6 +47,20 @@ describe.each(['scan', 'apply', 'check'])('pyglobal %s on an extension folder, b
     expect(fs.readdirSync(d)).toEqual(['mod.c']);
   });
 
+  it('a folder of C++ sources only: exit 2, saying C++ is not scanned yet', async () => {
+    const d = folder(`cxx-${cmd}`, { 'mod.cpp': 'static int x;\n' });
+    const r = await runCli([cmd, d, '--python', rewritten]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no C sources/);
+    expect(r.stderr).toMatch(/1 C\+\+ sources \(mod\.cpp\); C\+\+ is not scanned yet/);
+  });
+
+  it('C++ sources next to C ones are named as not scanned, never passed over silently', async () => {
+    const d = folder(`mixed-${cmd}`, { 'mod.c': '#include "Python.h"\nstatic PyObject *x;\n', 'bind.cc': 'static int y;\n' });
+    const r = await runCli([cmd, d, '--python', rewritten, ...(cmd === 'apply' ? ['--dry-run'] : [])]);
+    expect(r.stderr).toMatch(/warning: 1 C\+\+ sources are not scanned yet.*bind\.cc/);
+  });
+
   it('a --python that is no CPython tree at all', async () => {
     const d = folder(`nodir-${cmd}`, { 'mod.c': 'static int x;\n' });
     const r = await runCli([cmd, d, '--python', path.join(tmp, 'nope')]);
