@@ -174,7 +174,9 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan 
       const entry = entries[entries.length - 1];
       const lastMoved = Math.max(...moved.filter((m) => m.file === file).map((m) => m.offset));
       if (!entry || entry.start < lastMoved) {
-        findings.push({ file, line: 1, column: 1, ruleId: 'no-module-init', severity: 'error', message: `${file} moves initializers but has no init<module> function after them to run them in; list it in rules/core-files.json or call them by hand` });
+        findings.push({ file, line: 1, column: 1, ruleId: 'no-module-init', severity: 'error', message: extension
+            ? `${file} moves initializers but has no init<module> function after them to run them in (an init function whose name is made by ## pasting is not recognised yet); use PyObject_HEAD_INIT(NULL) and set ob_type in init, as most extensions do`
+            : `${file} moves initializers but has no init<module> function after them to run them in; list it in rules/core-files.json or call them by hand` });
         continue;
       }
       insert(file, entry.at, `\n\t${CHAIN}(); /* pyglobal: this file's moved initializers, once per interpreter */`, 'per-interpreter init');

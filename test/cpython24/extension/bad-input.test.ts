@@ -79,3 +79,14 @@ describe('pyglobal scan on an extension folder', () => {
     expect(j.files.map((f: { path: string }) => f.path)).toEqual(['mod.c']);
   });
 });
+
+describe('pyglobal apply on an extension it cannot rewrite yet', () => {
+  it('a template whose initializer must move but whose init<module> name is pasted: exit 1, file named, nothing written', async () => {
+    const tmpl = '#define _PASTE(a, b) a##b\n#define PASTE(a, b) _PASTE(a, b)\nstatic PyTypeObject T = { PyObject_HEAD_INIT(&PyType_Type) 0, "t" };\nvoid PASTE(init, MODULE_NAME)(void) { PyType_Ready(&T); }\n';
+    const d = folder('pasted', { 'tmpl.c': tmpl, 'a.c': '#include "Python.h"\n#define MODULE_NAME a\n#include "tmpl.c"\n' });
+    const r = await runCli(['apply', d, '--python', rewritten]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/tmpl\.c:1:1: .*## pasting is not recognised yet.*\[no-module-init\]/);
+    expect(fs.readFileSync(path.join(d, 'tmpl.c'), 'latin1')).toBe(tmpl);
+  });
+});
