@@ -218,8 +218,11 @@ describe.skipIf(!!skipReason)('apply signalled mid-write (a real process)', () =
         expect(m, stderr).not.toBeNull();
         const said = Number(m![1]);
         expect(Number(m![2])).toBe(total);
-        // The rename in flight when it was let go may complete; nothing after it starts.
-        expect(said === n || said === n + 1, `replaced ${said}, held at ${n}`).toBe(true);
+        // At least the n renames done before the hold. After SIGCONT, the signal and the
+        // completion of the rename in flight reach node's event loop in either order, so on a
+        // loaded machine one or more further renames can finish before the handler runs; what
+        // must hold is that the count it reports is what is on disk, and that no temp is left.
+        expect(said >= n && said < total, `replaced ${said}, held at ${n}, of ${total}`).toBe(true);
         const { temps, replaced } = inspect(root);
         expect(temps.map((t) => t.rel)).toEqual([]);
         expect(replaced).toBe(said);
