@@ -18,6 +18,8 @@ export interface NameSite {
 
 // Words after which `name(` is a declaration of name (`extern char *crypt(...)`), not a call.
 const notTypeWords = new Set(['return', 'case', 'sizeof', 'else', 'do', 'goto']);
+// What may stand between a declaration's `)` and its `;`.
+const attributeWords = /^(__attribute__|__attribute|__THROW|__wur|__nonnull|__asm__|__asm|asm|__MINGW_NOTHROW|PY_FORMAT_\w+|Py_GCC_ATTRIBUTE)$/;
 
 /** Every site in text where one of names is used as an identifier (members `a.name` and `p->name` excluded). */
 export function findNameSites(text: string, names: ReadonlySet<string>, lines: number[]): NameSite[] {
@@ -35,10 +37,13 @@ export function findNameSites(text: string, names: ReadonlySet<string>, lines: n
       while (k >= 0 && toks[k].text === '*') k--;
       const typed = toks[k]?.kind === 'ident' && !notTypeWords.has(toks[k].text);
       if (atFileScope) {
-        // `T name(...) {` or K&R parameters before the `{`: a definition; `T name(...);` a declaration.
+        // `T name(...);` and `T name(...) __attribute__((...));` declare it; `T name(...) {`
+        // defines it, and so does K&R's `T name(a, b) int a; char *b; {`, whose `)` is
+        // followed by a parameter's type.
         let j = close + 1;
-        while (j > 0 && j < toks.length && toks[j].text !== ';' && toks[j].text !== '{') j++;
-        use = toks[j]?.text === '{' ? 'definition' : 'declaration';
+        while (j > 0 && j < toks.length && attributeWords.test(toks[j].text)) j = toks[j + 1]?.text === '(' ? matchingClose(toks, j + 1) + 1 : j + 1;
+        const next = toks[j];
+        use = next === undefined || next.text === ';' || next.text === ',' || next.text === '=' ? 'declaration' : 'definition';
       } else {
         use = typed && toks[close + 1]?.text === ';' ? 'declaration' : 'call';
       }

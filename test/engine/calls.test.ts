@@ -54,3 +54,10 @@ describe('findNameSites', () => {
     expect(sites(text)).toEqual(['setlocale:call:#define RESTORE_LOCALE:1']);
   });
 });
+
+describe('findNameSites on K&R and attributed declarations', () => {
+  it('a K&R definition is a definition, an attributed prototype a declaration', () => {
+    const text = 'extern char *strerror(int) __attribute__((__nothrow__));\nvoid crypt(key, n)\n\tunsigned char *key;\n\tint n;\n{\n}\n';
+    expect(sites(text)).toEqual(['strerror:declaration:-:1', 'crypt:definition:-:2']);
+  });
+});
