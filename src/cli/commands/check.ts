@@ -30,6 +30,9 @@ export const checkCommand: Command = {
         [
           'A global passes when every declaration of it carries PYGLOBAL, or when it is shared with a reason:',
           'a reviewed row in rules/reviewed/, a macro rule (docstrings), or the analysis (const, never written).',
+          'A call of a C library function that keeps static state (rules/libc-calls.json: localtime, getpwuid,',
+          'setlocale, ...) passes when it goes through its thread-safe PyGlobals_NAME form (apply writes it), when',
+          'the rule says it is safe, or when a row of rules/reviewed-libc-sites.json reviews that call site.',
           'Parse problems are reported as warnings with file:line, never skipped silently.',
           '',
           'With --python, src is a folder of extension sources: the tree\'s headers are read as context, findings are about the folder only.',
