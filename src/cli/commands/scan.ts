@@ -28,6 +28,8 @@ export const scanCommand: Command = {
           "file's own macros (one per use), names built by ## pasting, data defined in headers one .c includes.",
           'Macro meanings come from rules/macros/*.json; reviewed shared globals from rules/reviewed/*.json.',
           'Regions tree-sitter cannot parse are reported as parse-error findings with file:line, never skipped silently.',
+          'Also lists every use of a C library function that keeps static state (rules/libc-calls.json), whether',
+          'it is routed through its PyGlobals_ form, safe, reviewed, or not thread-safe yet (-v: the reason).',
           '',
           'Classification: thread-local (each interpreter gets its own copy; the default for mutable state),',
           'shared-immutable (never written: const, docstrings, reviewed tables), shared-process (state of the',
