@@ -5,7 +5,7 @@ import type { Global } from '../engine/model.ts';
 import type { MacroDef } from '../engine/macro-defs.ts';
 import { buildMacroIndex, type MacroIndex } from '../engine/macro-index.ts';
 import { expandText, referencedNames } from '../engine/initializers.ts';
-import { tokenize } from '../engine/lex.ts';
+import { matchingClose, tokenize } from '../engine/lex.ts';
 
 export interface RefineInput {
   globals: Global[];
@@ -196,14 +196,34 @@ function onlyElementReads(name: string, defOffset: number, texts: string[]): boo
   return true;
 }
 
-/** `static char x[] = "..."`: a plain string array, the shape of a docstring. */
-function isPlainString(g: Global, texts: Map<string, string>): boolean {
+/**
+ * `static char x[] = "..."`: a plain string array, the shape of a docstring. The literal may be
+ * spelled with macros (`PyDoc_STR("...")`, `"new " _MODULE_STRING " object"`): next to string
+ * literals in a char array's initializer, a macro can only stand for more string literals.
+ */
+function isPlainString(g: Global, texts: Map<string, string>, isMacro: (name: string) => boolean): boolean {
   const d = g.definition;
   if (!d || g.linkage !== 'internal' || !d.isArray || d.isPointer || !d.init || !d.declarator) return false;
   const text = texts.get(d.file)!;
   if (!/^(unsigned\s+|signed\s+)?char$/.test(text.slice(d.specifiers!.start, d.specifiers!.end).trim())) return false;
   if (!/^\[\s*\]$/.test(text.slice(d.offset + g.name.length, d.declarator.end).trim())) return false;
-  return /^("(\\.|[^"\\])*"\s*)+$/.test(text.slice(d.init.start, d.init.end).trim());
+  const init = text.slice(d.init.start, d.init.end).trim();
+  if (/^("(\\.|[^"\\])*"\s*)+$/.test(init)) return true;
+  const toks = tokenize(init, 0, init.length, { directives: false });
+  if (!toks.some((t) => t.kind === 'string')) return false;
+  for (let k = 0; k < toks.length; k++) {
+    const t = toks[k];
+    if (t.kind === 'string') continue;
+    if (t.kind !== 'ident' || !isMacro(t.text)) return false;
+    if (toks[k + 1]?.text === '(') {
+      // a function-like macro: its arguments must be string literals or such macros too
+      const close = matchingClose(toks, k + 1);
+      if (close < 0) return false;
+      for (const a of toks.slice(k + 2, close)) if (a.kind !== 'string' && a.text !== ',' && !(a.kind === 'ident' && isMacro(a.text))) return false;
+      k = close;
+    }
+  }
+  return true;
 }
 
 export function refineClassification(input: RefineInput): void {
@@ -222,7 +242,7 @@ export function refineClassification(input: RefineInput): void {
   for (const g of globals) {
     const d = g.definition;
     if (!d || g.function) continue;
-    if (g.classification === 'thread-local' && g.reasonSource === 'analysis:default' && isPlainString(g, texts)) {
+    if (g.classification === 'thread-local' && g.reasonSource === 'analysis:default' && isPlainString(g, texts, (n) => macroIndex.visible(d.file).has(n))) {
       if (firstWrite(g.name, d.offset, texts.get(d.file)!) === undefined) {
         Object.assign(g, {
           classification: 'shared-immutable',

@@ -73,6 +73,27 @@ describe('refined classification', () => {
     expect(cls(root, 'idx2').classification).toBe('thread-local');
   });
 
+  it('shares a string array spelled with macros, and keeps per-thread one that is written', () => {
+    const root = tree({
+      'Modules/m.c': [
+        '#define PyDoc_STR(s) s',
+        '#define _STR(x) #x',
+        '#define _MODULE_STRING _STR(spam)',
+        'static char new__doc__[] = "new(): a new " _MODULE_STRING " object";',
+        'static char delta_doc[] = PyDoc_STR("Difference between two datetime values.");',
+        'static char scratch[] = "xxxx" _MODULE_STRING;',
+        'void f(char *buf) { scratch[0] = buf[0]; }',
+        'char *docs[] = { new__doc__, delta_doc };', // the addresses escape, as into a method table
+        '',
+      ].join('\n'),
+    });
+    expect(cls(root, 'new__doc__').classification).toBe('shared-immutable');
+    expect(cls(root, 'new__doc__').reasonSource).toBe('analysis:unwritten-string');
+    expect(cls(root, 'delta_doc').classification).toBe('shared-immutable');
+    expect(cls(root, 'delta_doc').reasonSource).toBe('analysis:unwritten-string');
+    expect(cls(root, 'scratch').classification).toBe('thread-local');
+  });
+
   it('makes a shared docstring per-thread when code writes it', () => {
     const root = tree({
       'Objects/t.c': 'PyDoc_STRVAR(doc_a, "a");\nPyDoc_STRVAR(doc_b, "b");\nvoid f(void) { doc_b[0] = \'B\'; }\n',
