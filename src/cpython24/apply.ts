@@ -10,7 +10,7 @@ import { tokenize } from '../engine/lex.ts';
 import { mask } from '../engine/mask.ts';
 import type { Finding, ScanResult } from '../engine/model.ts';
 import { UsageError } from '../cli/errors.ts';
-import { openTarget, targetFiles, isExtension } from './target.ts';
+import { openTarget, targetFiles, isExtension } from './target/index.ts';
 import { scanOpened } from './scan.ts';
 import { planRewrite, readTexts, type Plan } from './plan.ts';
 import { loadMacroRules } from './rules.ts';

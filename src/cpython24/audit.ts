@@ -9,7 +9,7 @@ import { UsageError } from '../cli/errors.ts';
 import type { Classification, Global, ScanResult } from '../engine/model.ts';
 import { readObjects, type ElfObject, type ElfSymbol } from './audit/readelf.ts';
 import { makeWords, parseMakeVars } from './audit/makefile.ts';
-import { projectRoot } from './tree.ts';
+import { projectRoot } from './target/tree.ts';
 
 export type Part = 'libpython' | 'extension';
 /** global: external linkage; file: file-scope static; function: function-local static (`name.N`). */

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../cli/errors.ts';
-import { openTree, projectRoot } from './tree.ts';
+import { openTree, projectRoot } from './target/tree.ts';
 import { checkOutDir, prepareOutDir, logName, summaryName } from './build/outdir.ts';
 import { mergeLibraryDir } from './build/setupcfg.ts';
 import { runLogged, openLog, writeLog, closeLog, logTail, which, capture } from './build/run.ts';

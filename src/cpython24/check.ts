@@ -2,7 +2,7 @@
 // or shared with a reason: a reviewed row in rules/, a macro rule, or a proof (const, unwritten).
 import type { Finding, Global, ScanResult } from '../engine/model.ts';
 import type { CheckReport, RuleDescriptor } from '../report/check-report.ts';
-import { openTarget } from './target.ts';
+import { openTarget } from './target/index.ts';
 import { scanOpened, toolVersion } from './scan.ts';
 import { siteMessage, type LibcSite } from './libc.ts';
 

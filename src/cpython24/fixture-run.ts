@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { openTree } from './tree.ts';
+import { openTree } from './target/tree.ts';
 import { scanOpened } from './scan.ts';
 import { applyTree } from './apply.ts';
 import { checkTree } from './check.ts';

@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot, type Tree } from './tree.ts';
+import { projectRoot, type Tree } from './target/tree.ts';
 
 export interface PristineStatus {
   /** A manifest exists for this version. */

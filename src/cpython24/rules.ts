@@ -1,7 +1,7 @@
 // Loads rules/ and refuses malformed rows: every rule names itself and gives a reason.
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from './tree.ts';
+import { projectRoot } from './target/tree.ts';
 import { UsageError } from '../cli/errors.ts';
 import type { MacroRule, MacroRules } from '../engine/macro-rules.ts';
 

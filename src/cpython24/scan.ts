@@ -14,8 +14,8 @@ import { classify } from './classify.ts';
 import { refineClassification } from './refine.ts';
 import { loadMacroRules } from './rules.ts';
 import { loadReviewed, staleRows, loadReviewedTypes } from './reviewed.ts';
-import { openTree } from './tree.ts';
-import { targetFiles, isExtension, type Target, type TargetFiles } from './target.ts';
+import { openTree } from './target/tree.ts';
+import { targetFiles, isExtension, type Target, type TargetFiles } from './target/index.ts';
 import { libcIndex, libcSitesOf, staleSiteRows, reviewedSitesFile, type LibcSite } from './libc.ts';
 
 export interface ScanOptions {

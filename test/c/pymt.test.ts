@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../src/cpython24/tree.ts';
+import { projectRoot } from '../../src/cpython24/target/tree.ts';
 import { parsePymtLine, parsePymtStderr, type PymtInterpRecord } from '../../src/cpython24/test/pymt-run.ts';
 import { checksumOf, stressWorkload } from '../../src/cpython24/test/stress.ts';
 

@@ -9,7 +9,7 @@ import { libcHeader, libcIndex, libcSitesOf, loadLibcRules, loadReviewedSites } 
 import { lineIndex } from '../../src/engine/lex.ts';
 import { applyTree } from '../../src/cpython24/apply.ts';
 import { checkTree } from '../../src/cpython24/check.ts';
-import { defaultTree } from '../../src/cpython24/tree.ts';
+import { defaultTree } from '../../src/cpython24/target/tree.ts';
 
 const tmp = (p: string) => fs.mkdtempSync(path.join(os.tmpdir(), p));
 const writeRules = (calls: unknown) => {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openTree } from '../../src/cpython24/tree.ts';
+import { openTree } from '../../src/cpython24/target/tree.ts';
 import { pristineStatus, describeTree } from '../../src/cpython24/pristine.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pyglobal-pristine-'));

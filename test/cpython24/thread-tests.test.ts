@@ -13,7 +13,7 @@ import {
   validateThreadTestRules,
 } from '../../src/cpython24/test/thread-tests.ts';
 import { listRegressionTests, removeThreadTests, splitThreadTests } from '../../src/cpython24/test/testlist.ts';
-import { projectRoot } from '../../src/cpython24/tree.ts';
+import { projectRoot } from '../../src/cpython24/target/tree.ts';
 
 const row = { test: 'test_x', mode: 'exclude', reason: 'starts a threading.Thread that serves a socket' };
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { groupReports, parseFrame, parseTsanLog, readTsanLogs, resymbolize, summarizeLogs } from '../../src/cpython24/tsan/report.ts';
 import { isOurFrame, ourFrames } from '../../src/cpython24/test/tsan-run.ts';
-import { projectRoot } from '../../src/cpython24/tree.ts';
+import { projectRoot } from '../../src/cpython24/target/tree.ts';
 
 const race = (pid: number, line: number, other = 'PyGlobals_HeapMalloc Objects/obmalloc.c:1502') => `==================
 WARNING: ThreadSanitizer: data race (pid=${pid})

@@ -1,6 +1,6 @@
 import type { Command } from './types.ts';
-import { openTarget, isExtension } from '../../cpython24/target.ts';
-import { cxxNotice } from '../../cpython24/extension/folder.ts';
+import { openTarget, isExtension } from '../../cpython24/target/index.ts';
+import { cxxNotice } from '../../cpython24/target/extension.ts';
 import { applyTree } from '../../cpython24/apply.ts';
 import { progress, logInfo, logError } from '../log.ts';
 import { writeReport } from '../output.ts';

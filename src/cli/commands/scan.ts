@@ -1,7 +1,7 @@
 import type { Command } from './types.ts';
 import { scanOpened } from '../../cpython24/scan.ts';
-import { openTarget, isExtension } from '../../cpython24/target.ts';
-import { describeExtension, extensionView } from '../../cpython24/extension/folder.ts';
+import { openTarget, isExtension } from '../../cpython24/target/index.ts';
+import { describeExtension, extensionView } from '../../cpython24/target/extension.ts';
 import { pristineStatus, describeTree } from '../../cpython24/pristine.ts';
 import { formatScanText } from '../../report/scan-text.ts';
 import { progress, logInfo } from '../log.ts';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { applyTree } from '../apply.ts';
 import { checkTree } from '../check.ts';
-import { defaultTree, projectRoot } from '../tree.ts';
+import { defaultTree, projectRoot } from '../target/tree.ts';
 import { UsageError } from '../../cli/errors.ts';
 import type { RunOutcome } from '../fixture-run.ts';
 

@@ -4,7 +4,7 @@
 // to do: run it alone after the concurrent phase, or leave it out of the comparison.
 import path from 'node:path';
 import { UsageError } from '../../cli/errors.ts';
-import { projectRoot } from '../tree.ts';
+import { projectRoot } from '../target/tree.ts';
 import { readRulesJson, staleTestRows } from '../rules.ts';
 
 export const processWideStates = [

@@ -4,7 +4,7 @@
 // the run, or run it apart with the thread module hidden, as before Lib/thread.py.
 import path from 'node:path';
 import { UsageError } from '../../cli/errors.ts';
-import { projectRoot } from '../tree.ts';
+import { projectRoot } from '../target/tree.ts';
 import { readRulesJson, staleTestRows } from '../rules.ts';
 
 /** exclude: not run in a build without the built-in thread module (what it tests needs a

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../tree.ts';
+import { projectRoot } from '../target/tree.ts';
 import { loadTsanRules, suppressionKey, suppressionsText, tsanOptions, defaultTsanRulesFile, type TsanRules } from '../tsan/rules.ts';
 import { defaultIsOurs, readTsanLogs, resymbolize, summarizeLogs, type Symbolize, type TsanFrame, type TsanLog, type TsanSummary } from '../tsan/report.ts';
 

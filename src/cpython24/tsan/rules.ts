@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../cli/errors.ts';
-import { projectRoot } from '../tree.ts';
+import { projectRoot } from '../target/tree.ts';
 
 /** The suppression types TSan understands (sanitizer_common / tsan_suppressions). */
 export const suppressionKinds = [

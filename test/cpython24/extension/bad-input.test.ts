@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/capture.ts';
 import { applyTree } from '../../../src/cpython24/apply.ts';
-import { defaultTree } from '../../../src/cpython24/tree.ts';
+import { defaultTree } from '../../../src/cpython24/target/tree.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pyglobal-ext-bad-'));
 const rewritten = path.join(tmp, 'minipy-rw');

@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyTree } from '../../../src/cpython24/apply.ts';
 import { checkTree } from '../../../src/cpython24/check.ts';
 import { scanOpened } from '../../../src/cpython24/scan.ts';
-import { openTarget } from '../../../src/cpython24/target.ts';
-import { extensionView } from '../../../src/cpython24/extension/folder.ts';
+import { openTarget } from '../../../src/cpython24/target/index.ts';
+import { extensionView } from '../../../src/cpython24/target/extension.ts';
 import { defaultExtension } from '../../../src/cpython24/extension/fixture-run.ts';
-import { defaultTree } from '../../../src/cpython24/tree.ts';
+import { defaultTree } from '../../../src/cpython24/target/tree.ts';
 import type { Global, ScanResult } from '../../../src/engine/model.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pyglobal-ext-'));

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { applyTree } from '../../../src/cpython24/apply.ts';
-import { defaultTree } from '../../../src/cpython24/tree.ts';
+import { defaultTree } from '../../../src/cpython24/target/tree.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pyglobal-golden-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
