@@ -5,7 +5,7 @@ import { planEdits, applyEdits } from '../engine/edits.ts';
 import { writeFilesAtomic, type WriteResult } from '../engine/write.ts';
 import { unifiedDiff } from '../engine/diff.ts';
 import { findStaleTemps, removeStaleTemps, describeTemps, tempFilePid, type TempFile, type TempScan, type TempSweep } from '../engine/stale-temps.ts';
-import { parseC, countErrors } from '../engine/parse.ts';
+import { parseC, countErrors, languageOf, type Lang } from '../engine/parse.ts';
 import { tokenize } from '../engine/lex.ts';
 import { mask } from '../engine/mask.ts';
 import type { Finding, ScanResult } from '../engine/model.ts';
@@ -91,6 +91,13 @@ export async function applyTree(src: string | undefined, opts: ApplyOptions = {}
     }
     changes.push({ path: fp.file, text: after });
   }
+  // C++ sources get the same guard, parsed as C++.
+  for (const c of changes) {
+    if (languageOf(c.path) !== 'cxx') continue;
+    const e0 = errorsOf(texts.get(c.path)!, rules, 'cxx');
+    const e1 = errorsOf(c.text, rules, 'cxx');
+    if (e1 > e0) throw new UsageError(`${path.join(tree.root, c.path)}:1: internal error: the rewrite leaves ${e1 - e0} more parse errors in this file; nothing was written`);
+  }
   for (const g of plan.generated) {
     const p = path.join(tree.root, g.path);
     const old = fs.existsSync(p) ? fs.readFileSync(p).toString('latin1') : undefined;
@@ -116,7 +123,7 @@ export async function applyTree(src: string | undefined, opts: ApplyOptions = {}
   return { root: tree.root, plan: summary, files, bytesWritten, diff, findings, scan: scan.totals, staleTemps, staleTempsRemoved };
 }
 
-function errorsOf(text: string, rules: ReturnType<typeof loadMacroRules>): number {
-  const e = countErrors(parseC(mask(text, tokenize(text), rules).text));
+function errorsOf(text: string, rules: ReturnType<typeof loadMacroRules>, lang: Lang = 'c'): number {
+  const e = countErrors(parseC(mask(text, tokenize(text), rules, undefined, undefined, lang).text, lang));
   return e.errorNodes + e.missingNodes;
 }

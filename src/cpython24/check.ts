@@ -5,6 +5,7 @@ import type { CheckReport, RuleDescriptor } from '../report/check-report.ts';
 import { openTarget } from './target/index.ts';
 import { scanOpened, toolVersion } from './scan.ts';
 import { siteMessage, type LibcSite } from './libc.ts';
+import { cxxReviewFinding, cxxReviewRule, needsCxxReview } from './cxx-review.ts';
 
 export const checkRules: RuleDescriptor[] = [
   {
@@ -34,6 +35,7 @@ export const checkRules: RuleDescriptor[] = [
     helpText: 'The scan masks known macros so that tree-sitter can parse the file. A region it still cannot parse is reported so that nothing is skipped silently. Add the macro responsible to rules/macros/.',
     defaultSeverity: 'warning',
   },
+  cxxReviewRule,
   {
     id: 'stale-reviewed-row',
     shortDescription: 'A reviewed row in rules/ matches no global',
@@ -81,6 +83,8 @@ function globalFindings(g: Global): Finding[] {
         function: g.function,
       });
     }
+  } else if (needsCxxReview(g)) {
+    out.push(cxxReviewFinding(g, 'error'));
   } else if (g.reasonSource === 'analysis:external-definition') {
     const d = g.declarations[0];
     out.push({ file: d.file, line: d.line, column: d.column, ruleId: 'unreviewed-external', severity: 'error', message: `extern ${g.name} is defined outside the tree and not reviewed: add it to rules/reviewed/ with the reason sharing it is safe`, name: g.name, function: g.function });

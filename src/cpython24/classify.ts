@@ -5,6 +5,7 @@ import type { UnclassifiedGlobal } from '../engine/symbols.ts';
 import type { MacroRules } from '../engine/macro-rules.ts';
 import type { ReviewedRow, ReviewedType } from './reviewed.ts';
 import { matchReviewed } from './reviewed.ts';
+import { cxxDecision } from './cxx-review.ts';
 
 export function classify(globals: UnclassifiedGlobal[], macros: MacroRules, reviewed: ReviewedRow[], types: ReviewedType[] = []): Global[] {
   return globals.map((g) => ({ ...g, ...decide(g, macros, reviewed, types) }));
@@ -37,6 +38,8 @@ function decide(g: UnclassifiedGlobal, macros: MacroRules, reviewed: ReviewedRow
       reasonSource: 'analysis:const',
     };
   }
+  // C++ objects with a constructor or destructor, references, static data members: not C data.
+  if (def.cxx) return cxxDecision(def.cxx);
   // A static table whose element type is reviewed as read-only (method tables and the like).
   const element = /^(?:struct\s+)?([A-Za-z_]\w*)\s/.exec(def.type)?.[1];
   const typeRule = def.isArray && !def.isPointer && def.init && !g.function ? types.find((t) => t.type === element) : undefined;

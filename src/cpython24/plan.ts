@@ -10,6 +10,8 @@ import { initAnalysis, includesClosure } from './refine.ts';
 import { resolveInclude, readSource } from './scan.ts';
 import { rulesDir, loadMacroRules } from './rules.ts';
 import { findFunctionEntries } from '../engine/function-entry.ts';
+import { languageOf } from '../engine/parse.ts';
+import { cxxReviewFinding, needsCxxReview } from './cxx-review.ts';
 import { UsageError } from '../cli/errors.ts';
 import type { MacroDef } from '../engine/macro-defs.ts';
 import { projectRoot } from './target/tree.ts';
@@ -120,6 +122,8 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan 
   for (const r of macroRules.values()) if (r.kind === 'declares' && r.tlsDefine) tlsDefines.add(r.tlsDefine);
 
   for (const g of globals) {
+    // Left alone, and said so: PYGLOBAL cannot make a C++ object with a constructor thread-local.
+    if (needsCxxReview(g) && !g.declarations.every((d) => readOnly.has(d.file))) findings.push(cxxReviewFinding(g, 'warning'));
     if (g.classification !== 'thread-local') continue;
     if (g.declarations.every((d) => readOnly.has(d.file))) continue;
     for (const d of g.declarations) {
@@ -170,7 +174,7 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan 
       insert(file, text.length, `${text.endsWith('\n') ? '' : '\n'}\n/* pyglobal: generated. Runs this file's moved initializers in the calling thread. */\nvoid _PyGlobals_Init_${fileId(file)}(void) { ${CHAIN}(); }\n`, 'per-file init');
     } else {
       // An extension module: its init<name>() runs once per interpreter, so the chain runs there.
-      const entries = findFunctionEntries(text, macroRules, (n) => /^init\w+$/.test(n));
+      const entries = findFunctionEntries(text, macroRules, (n) => /^init\w+$/.test(n), languageOf(file));
       const entry = entries[entries.length - 1];
       const lastMoved = Math.max(...moved.filter((m) => m.file === file).map((m) => m.offset));
       if (!entry || entry.start < lastMoved) {
@@ -203,7 +207,7 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan 
     const text = texts.get(h.file)!;
     const code = h.code!.join(' ');
     if (text.includes(code)) continue;
-    const entry = findFunctionEntries(text, macroRules, (n) => n === h.function)[0];
+    const entry = findFunctionEntries(text, macroRules, (n) => n === h.function, languageOf(h.file))[0];
     if (!entry) {
       findings.push({ file: h.file, line: 1, column: 1, ruleId: 'hook-target-missing', severity: 'error', message: `rules/hooks/${h.id}.json: no function ${h.function} in ${h.file}` });
       continue;

@@ -3,6 +3,7 @@
 // Conditional groups count their first branch only: `#if A f(x) { #else f(x, y) { #endif`
 // opens one body, not two.
 import type { Token } from './lex.ts';
+import type { Lang } from './parse.ts';
 
 const open = /^#\s*(if|ifdef|ifndef)\b/;
 const alt = /^#\s*(elif|else)\b/;
@@ -14,7 +15,8 @@ export interface DepthIndex {
   tokens: Token[];
 }
 
-export function braceDepths(tokens: Token[]): DepthIndex {
+/** In a C++ source (lang 'cxx') the `#ifdef __cplusplus` branches are the code and their braces count. */
+export function braceDepths(tokens: Token[], lang: Lang = 'c'): DepthIndex {
   const depth = new Int32Array(tokens.length + 1);
   let d = 0;
   const groups: { atOpen: number; afterFirst: number | null; cxx: boolean }[] = [];
@@ -25,7 +27,7 @@ export function braceDepths(tokens: Token[]): DepthIndex {
     if (t.kind === 'directive') {
       if (open.test(t.text)) {
         // `extern "C" {` guards are C++ only: a C compiler never sees their braces.
-        const isCxx = /__cplusplus/.test(t.text) && !/!\s*defined|ifndef/.test(t.text);
+        const isCxx = lang === 'c' && /__cplusplus/.test(t.text) && !/!\s*defined|ifndef/.test(t.text);
         groups.push({ atOpen: d, afterFirst: null, cxx: isCxx });
         if (isCxx) cxx++;
       }
@@ -33,6 +35,11 @@ export function braceDepths(tokens: Token[]): DepthIndex {
         const g = groups[groups.length - 1];
         if (g.afterFirst === null) g.afterFirst = d;
         d = g.atOpen;
+        // The #else/#elif of `#ifdef __cplusplus` is C again: its braces count.
+        if (g.cxx) {
+          g.cxx = false;
+          cxx--;
+        }
       } else if (end.test(t.text) && groups.length) {
         const g = groups.pop()!;
         if (g.cxx) cxx--;

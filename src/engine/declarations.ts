@@ -2,6 +2,7 @@
 // static or extern ones inside function bodies. Functions, typedefs and fields are not variables.
 import type { SyntaxNode, Tree } from './parse.ts';
 import type { Declaration, DeclKind, Position, Range, Storage } from './model.ts';
+import { classesWithLifetime, cxxNatureOf } from './cxx-objects.ts';
 
 /** A declaration as the syntax shows it: a Declaration before its file, line and column are known. */
 export type RawDeclaration = Omit<Declaration, keyof Position | 'specifiers' | 'declarator'> & {
@@ -13,10 +14,12 @@ export type RawDeclaration = Omit<Declaration, keyof Position | 'specifiers' | '
 export function extractDeclarations(
   tree: Tree,
   text: string,
-  opts: { forwardMacros?: Set<string>; renames?: Map<number, string>; tlsMarkers?: string[]; masked?: string } = {},
+  opts: { forwardMacros?: Set<string>; renames?: Map<number, string>; tlsMarkers?: string[]; masked?: string; cxx?: boolean } = {},
 ): RawDeclaration[] {
   const out: RawDeclaration[] = [];
-  visit(tree.rootNode, undefined, out, text, opts.forwardMacros ?? new Set(), opts.masked === undefined ? undefined : storageWords(opts.masked));
+  // C++ only: the classes whose objects run a constructor or destructor, to tell such globals apart.
+  const classes = opts.cxx ? classesWithLifetime(tree) : undefined;
+  visit(tree.rootNode, undefined, out, text, opts.forwardMacros ?? new Set(), opts.masked === undefined ? undefined : storageWords(opts.masked), classes);
   const marker = new RegExp(`\\b(${['__thread', '_Thread_local', 'thread_local', ...(opts.tlsMarkers ?? [])].join('|')})\\b|__declspec\\s*\\(\\s*thread\\s*\\)`);
   // The masked parse starts a declaration after an erased PYGLOBAL, so look just before it too.
   for (const d of out) {
@@ -36,6 +39,8 @@ const containers = new Set([
   'linkage_specification', 'declaration_list', 'function_definition', 'compound_statement', 'if_statement',
   'else_clause', 'while_statement', 'for_statement', 'do_statement', 'switch_statement', 'case_statement',
   'labeled_statement', 'ERROR',
+  // C++: namespaces hold file-scope variables; class bodies hold inline member functions, whose statics are globals.
+  'namespace_definition', 'class_specifier', 'struct_specifier', 'field_declaration_list',
 ]);
 
 /** Offsets of every `static` and `extern` in the text the tree was parsed from, ascending. */
@@ -62,7 +67,7 @@ function spellsStorage(words: Int32Array, start: number, end: number): boolean {
  * Inside a function only static and extern declarations count, so with `words` (see storageWords)
  * a subtree that cannot spell either is skipped unseen: most function bodies.
  */
-function visit(root: SyntaxNode, _fn: string | undefined, out: RawDeclaration[], text: string, fwd: Set<string>, words?: Int32Array): void {
+function visit(root: SyntaxNode, _fn: string | undefined, out: RawDeclaration[], text: string, fwd: Set<string>, words?: Int32Array, classes?: Set<string>): void {
   const c = root.walk();
   const fns: { depth: number; name: string }[] = [];
   // typedef int Handler(int); makes `static Handler h;` a function declaration, not a variable.
@@ -75,7 +80,7 @@ function visit(root: SyntaxNode, _fn: string | undefined, out: RawDeclaration[],
     if (words && fns.length && (descend || type === 'declaration') && !spellsStorage(words, c.startIndex, c.endIndex)) {
       descend = false;
     } else if (type === 'declaration') {
-      fromDeclaration(c.currentNode, fns.length ? fns[fns.length - 1].name : undefined, out, text, fwd, fnTypes);
+      fromDeclaration(c.currentNode, fns.length ? fns[fns.length - 1].name : undefined, out, text, fwd, fnTypes, classes);
       descend = false;
     } else if (type === 'function_definition') {
       fns.push({ depth, name: functionName(c.currentNode) ?? '?' });
@@ -93,7 +98,8 @@ function visit(root: SyntaxNode, _fn: string | undefined, out: RawDeclaration[],
   }
 }
 
-function functionName(def: SyntaxNode): string | undefined {
+/** The name a function definition defines, through any declarator (`int (*getcb(void))(void) {...}` is getcb). */
+export function functionName(def: SyntaxNode): string | undefined {
   let d: SyntaxNode | null = def.childForFieldName('declarator');
   while (d) {
     if (d.type === 'function_declarator') {
@@ -110,7 +116,9 @@ function innermostIdentifier(d: SyntaxNode): SyntaxNode | undefined {
   let cur: SyntaxNode | null = d;
   while (cur) {
     if (cur.type === 'identifier') return cur;
-    if (cur.type === 'parenthesized_declarator') {
+    // C++: a member function's name (field_identifier), `A::f` and `A::~A` as a whole, `operator+`.
+    if (cur.type === 'field_identifier' || cur.type === 'qualified_identifier' || cur.type === 'destructor_name' || cur.type === 'operator_name') return cur;
+    if (cur.type === 'parenthesized_declarator' || cur.type === 'reference_declarator' || cur.type === 'rvalue_reference_declarator') {
       cur = cur.namedChildren.find((c) => c.type !== 'comment') ?? null;
       continue;
     }
@@ -122,7 +130,7 @@ function innermostIdentifier(d: SyntaxNode): SyntaxNode | undefined {
 type Derivation = 'pointer' | 'array' | 'function' | 'none';
 
 /** What the identifier itself is: the derivation nearest to it decides (C declarator rules). */
-function nearestDerivation(decl: SyntaxNode, id: SyntaxNode): { nearest: Derivation; anyPointer: boolean; constPointer: boolean } {
+function nearestDerivation(decl: SyntaxNode, id: SyntaxNode): { nearest: Derivation; anyPointer: boolean; constPointer: boolean; constElements: boolean } {
   const chain: SyntaxNode[] = [];
   for (let cur: SyntaxNode | null = id.parent; cur && cur.id !== decl.parent?.id; cur = cur.parent) {
     if (cur.type === 'init_declarator') break;
@@ -132,6 +140,9 @@ function nearestDerivation(decl: SyntaxNode, id: SyntaxNode): { nearest: Derivat
   let nearest: Derivation = 'none';
   let anyPointer = false;
   let constPointer = false;
+  // An array's elements are what the first derivation past the arrays makes: `char *const t[]` holds const pointers.
+  let constElements = false;
+  let pastArrays = false;
   for (const n of chain) {
     const kind: Derivation =
       n.type === 'pointer_declarator' ? 'pointer' : n.type === 'array_declarator' ? 'array' : n.type === 'function_declarator' ? 'function' : 'none';
@@ -139,9 +150,13 @@ function nearestDerivation(decl: SyntaxNode, id: SyntaxNode): { nearest: Derivat
       anyPointer = true;
       if (nearest === 'none') constPointer = n.namedChildren.some((c) => c.type === 'type_qualifier' && c.text === 'const');
     }
+    if (nearest === 'array' && !pastArrays && kind !== 'array' && kind !== 'none') {
+      pastArrays = true;
+      constElements = kind === 'pointer' && n.namedChildren.some((c) => c.type === 'type_qualifier' && c.text === 'const');
+    }
     if (nearest === 'none' && kind !== 'none') nearest = kind;
   }
-  return { nearest, anyPointer, constPointer };
+  return { nearest, anyPointer, constPointer, constElements };
 }
 
 function collectFunctionTypedef(def: SyntaxNode, fnTypes: Set<string>): void {
@@ -155,7 +170,7 @@ function collectFunctionTypedef(def: SyntaxNode, fnTypes: Set<string>): void {
   }
 }
 
-function fromDeclaration(decl: SyntaxNode, fn: string | undefined, out: RawDeclaration[], text: string, fwd: Set<string>, fnTypes: Set<string> = new Set()): void {
+function fromDeclaration(decl: SyntaxNode, fn: string | undefined, out: RawDeclaration[], text: string, fwd: Set<string>, fnTypes: Set<string> = new Set(), classes?: Set<string>): void {
   let storage: Storage = 'none';
   let forward = false;
   let specConst = false;
@@ -199,7 +214,8 @@ function fromDeclaration(decl: SyntaxNode, fn: string | undefined, out: RawDecla
     const isPointer = der.nearest === 'pointer';
     const isArray = der.nearest === 'array';
     // const on the specifiers makes the object const unless it is a pointer (then the pointee is const).
-    const isConst = isPointer ? der.constPointer : specConst;
+    const isConst = isPointer ? der.constPointer : specConst || (isArray && der.constElements);
+    const cxx = classes ? cxxNatureOf(typeNode, target, init, isPointer, classes) : undefined;
     let kind: DeclKind;
     if (forward) kind = 'forward';
     else if (storage === 'extern' && !init) kind = 'extern';
@@ -224,6 +240,7 @@ function fromDeclaration(decl: SyntaxNode, fn: string | undefined, out: RawDecla
       specifiers: { start: typeStart, end: typeEnd },
       declarator: { start: target.startIndex, end: target.endIndex },
       threadLocal: false,
+      ...(cxx ? { cxx } : {}),
     });
   }
 }

@@ -2,7 +2,8 @@
 // body's leading declarations. Uses the same masked parse as the scan.
 import { tokenize } from './lex.ts';
 import { mask } from './mask.ts';
-import { parseC, type SyntaxNode } from './parse.ts';
+import { parseC, type Lang, type SyntaxNode } from './parse.ts';
+import { functionName } from './declarations.ts';
 import type { MacroRules } from './macro-rules.ts';
 
 export interface FunctionEntry {
@@ -20,25 +21,27 @@ function onlyDeclarations(n: SyntaxNode): boolean {
   return body.length > 0 && body.every((c) => c.type === 'declaration' || onlyDeclarations(c));
 }
 
-export function findFunctionEntries(text: string, rules: MacroRules, nameMatches: (name: string) => boolean): FunctionEntry[] {
-  const tree = parseC(mask(text, tokenize(text), rules).text);
+export function findFunctionEntries(text: string, rules: MacroRules, nameMatches: (name: string) => boolean, lang: Lang = 'c'): FunctionEntry[] {
+  const tree = parseC(mask(text, tokenize(text), rules, undefined, undefined, lang).text, lang);
   const out: FunctionEntry[] = [];
   const visit = (n: SyntaxNode) => {
     for (const c of n.namedChildren) {
       if (c.type === 'function_definition') {
-        let d: SyntaxNode | null = c.childForFieldName('declarator');
-        while (d && d.type !== 'function_declarator') d = d.childForFieldName('declarator');
-        const id = d?.childForFieldName('declarator');
+        // Through any declarator: `int (*getcb(void))(void) {` defines getcb.
+        const name = functionName(c);
         const body = c.childForFieldName('body');
-        if (id?.type === 'identifier' && body && nameMatches(id.text)) {
+        if (name && /^[A-Za-z_]\w*$/.test(name) && body && nameMatches(name)) {
           let at = body.startIndex + 1;
           for (const s of body.namedChildren) {
             if (s.type === 'declaration' || onlyDeclarations(s)) at = s.endIndex;
             else if (s.type !== 'comment') break;
           }
-          out.push({ name: id.text, at, start: c.startIndex });
+          out.push({ name, at, start: c.startIndex });
         }
-      } else if (c.type.startsWith('preproc_') || c.type === 'ERROR' || c.type === 'linkage_specification') visit(c);
+      } else if (c.type.startsWith('preproc_') || c.type === 'ERROR' || c.type === 'linkage_specification' || c.type === 'declaration_list' || c.type === 'namespace_definition') {
+        // `extern "C" { ... }` and namespaces hold their definitions in a declaration_list.
+        visit(c);
+      }
     }
   };
   visit(tree.rootNode);

@@ -3,6 +3,7 @@
 // applied to the original bytes unchanged.
 import type { MacroRule, MacroRules } from './macro-rules.ts';
 import { matchingClose, type Token } from './lex.ts';
+import type { Lang } from './parse.ts';
 
 export interface MacroUse {
   rule: MacroRule;
@@ -106,7 +107,7 @@ function alternativesDeclare(tokens: Token[], k: number, rules: MacroRules): boo
   return true;
 }
 
-export function mask(text: string, tokens: Token[], rules: MacroRules, names?: NameResolver, functionMacros?: (name: string) => boolean): Masked {
+export function mask(text: string, tokens: Token[], rules: MacroRules, names?: NameResolver, functionMacros?: (name: string) => boolean, lang: Lang = 'c'): Masked {
   const buf: Buf = Buffer.from(text, 'latin1');
   const declaring: MacroUse[] = [];
   const renames = new Map<number, string>();
@@ -121,6 +122,9 @@ export function mask(text: string, tokens: Token[], rules: MacroRules, names?: N
   let blankFrom = -1;
   // `#ifdef __cplusplus` blocks are C++-only: a C compiler never sees them.
   let cxxDepth = -1;
+  // In a C++ source it is the other way round: the `#ifdef __cplusplus` branch (`extern "C" {`)
+  // is what the compiler sees and stays, only its directive lines go; an #else branch goes whole.
+  let cxxKept = -1;
 
   let prev: Token | undefined;
   for (let k = 0; k < tokens.length; k++) {
@@ -129,7 +133,10 @@ export function mask(text: string, tokens: Token[], rules: MacroRules, names?: N
       const d = t.text;
       if (condOpen.test(d)) {
         condDepth++;
-        if (cxxDepth < 0 && cplusplus.test(d)) {
+        if (lang === 'cxx' && cxxDepth < 0 && cxxKept < 0 && cplusplus.test(d)) {
+          cxxKept = condDepth;
+          blank(buf, t.start, t.end);
+        } else if (lang === 'c' && cxxDepth < 0 && cplusplus.test(d)) {
           cxxDepth = condDepth;
           blankFrom = t.start;
         } else if (cxxDepth < 0 && stack.length && (stack[stack.length - 1] !== 'block' || !alternativesDeclare(tokens, k, rules))) {
@@ -145,7 +152,12 @@ export function mask(text: string, tokens: Token[], rules: MacroRules, names?: N
         }
       } else if (condElse.test(d)) {
         const top = inline[inline.length - 1];
-        if (cxxDepth === condDepth) {
+        if (cxxKept === condDepth) {
+          // the C branch of a C++ source: blanked up to #endif, as C++ blocks are in C
+          cxxKept = -1;
+          cxxDepth = condDepth;
+          blankFrom = t.start;
+        } else if (cxxDepth === condDepth) {
           // keep the C branch
           blank(buf, blankFrom, t.end);
           cxxDepth = -1;
@@ -161,7 +173,10 @@ export function mask(text: string, tokens: Token[], rules: MacroRules, names?: N
         }
       } else if (condEnd.test(d)) {
         const top = inline[inline.length - 1];
-        if (cxxDepth === condDepth) {
+        if (cxxKept === condDepth) {
+          cxxKept = -1;
+          blank(buf, t.start, t.end);
+        } else if (cxxDepth === condDepth) {
           blank(buf, blankFrom, t.end);
           cxxDepth = -1;
           blankFrom = -1;

@@ -72,6 +72,11 @@ export interface Declaration extends Position {
   cond?: string;
   /** Already marked thread-local in the source (PYGLOBAL, __thread, ...). */
   threadLocal: boolean;
+  /**
+   * C++ only: why the variable is not plain C data (see engine/cxx-objects.ts): an object whose
+   * constructor or destructor runs, a reference, a static data member.
+   */
+  cxx?: { kind: 'object' | 'reference' | 'member'; why: string };
 }
 
 export type Classification = 'thread-local' | 'shared-immutable' | 'shared-process';

@@ -1,13 +1,30 @@
-// tree-sitter-c over latin1-decoded text: one byte is one UTF-16 unit, so node indexes are byte offsets.
+// tree-sitter-c (or tree-sitter-cpp, its twin, for C++ sources) over latin1-decoded text: one
+// byte is one UTF-16 unit, so node indexes are byte offsets. tree-sitter-cpp's grammar extends
+// tree-sitter-c's, so the node types the declaration walk reads are the same in both.
 import Parser from 'tree-sitter';
 import C from 'tree-sitter-c';
+import Cpp from 'tree-sitter-cpp';
 
-let parser: Parser | undefined;
+/** The language a file is parsed as. */
+export type Lang = 'c' | 'cxx';
 
-function getParser(): Parser {
+/**
+ * C++ by extension: .cc/.cpp/.cxx/.C sources and .hpp/.hh/.hxx headers. A .h stays C: it is
+ * what C and C++ share (Python.h, a module's C API header), and a C header parsed as C++ would
+ * misread C code that is not C++ (`new` or `class` as a name, implicit void * conversions).
+ */
+export function languageOf(path: string): Lang {
+  return /\.(cc|cpp|cxx|C|c\+\+|hpp|hh|hxx)$/.test(path) ? 'cxx' : 'c';
+}
+
+const parsers: Partial<Record<Lang, Parser>> = {};
+
+function getParser(lang: Lang): Parser {
+  let parser = parsers[lang];
   if (!parser) {
     parser = new Parser();
-    parser.setLanguage(C as any);
+    parser.setLanguage((lang === 'cxx' ? Cpp : C) as any);
+    parsers[lang] = parser;
   }
   return parser;
 }
@@ -15,9 +32,9 @@ function getParser(): Parser {
 export type Tree = Parser.Tree;
 export type SyntaxNode = Parser.SyntaxNode;
 
-export function parseC(text: string): Tree {
+export function parseC(text: string, lang: Lang = 'c'): Tree {
   // The default callback input reads in 1 KB chunks; a larger buffer matters for 1 MB headers.
-  return getParser().parse(text, undefined, { bufferSize: Math.max(32 * 1024, text.length + 1) } as any);
+  return getParser(lang).parse(text, undefined, { bufferSize: Math.max(32 * 1024, text.length + 1) } as any);
 }
 
 export interface ErrorCounts {

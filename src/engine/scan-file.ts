@@ -1,7 +1,7 @@
 // One file through the front of the pipeline: bytes → tokens → masked text → tree → declarations.
 import { tokenize, directives, lineIndex, positionOf, matchingClose, type Token } from './lex.ts';
 import { mask, splitArgs, type MacroUse, type NameResolver } from './mask.ts';
-import { parseC, countErrors, type Tree, type ErrorCounts } from './parse.ts';
+import { parseC, countErrors, languageOf, type Tree, type ErrorCounts } from './parse.ts';
 import { extractDeclarations, type RawDeclaration } from './declarations.ts';
 import { conditionalPaths } from './conditionals.ts';
 import { braceDepths, depthAt, enclosingFunctionLexical } from './brace-depth.ts';
@@ -46,16 +46,17 @@ export function parseFile(lexed: Lexed, ctx: FileContext): ParsedFile {
   const { source, lines } = lexed;
   const tokens = tokenize(source.text);
   const visible = visibleMacros(lexed, ctx);
-  const masked = mask(source.text, tokens, ctx.rules, nameResolver(visible), (n) => visible.get(n)?.params !== undefined);
+  const lang = languageOf(source.path);
+  const masked = mask(source.text, tokens, ctx.rules, nameResolver(visible), (n) => visible.get(n)?.params !== undefined, lang);
   const found = findDeclaringUses(lexed, tokens, ctx, visible);
   masked.text = blankUses(masked.text, found.uses);
-  const tree = parseC(masked.text);
+  const tree = parseC(masked.text, lang);
   const errors = countErrors(tree);
   const { forwardMacros, tlsMarkers } = ruleSets(ctx.rules);
-  const raw = extractDeclarations(tree, source.text, { forwardMacros, renames: masked.renames, tlsMarkers, masked: masked.text });
+  const raw = extractDeclarations(tree, source.text, { forwardMacros, renames: masked.renames, tlsMarkers, masked: masked.text, cxx: lang === 'cxx' });
   const here = (offset: number) => ({ file: source.path, ...positionOf(lines, offset) });
   const declarations: Declaration[] = [];
-  const depths = errors.errorNodes + errors.missingNodes > 0 ? braceDepths(tokens) : undefined;
+  const depths = errors.errorNodes + errors.missingNodes > 0 ? braceDepths(tokens, lang) : undefined;
   for (const d of raw) {
     // Inside braces but outside any function tree-sitter saw: a body it failed to parse.
     if (depths && d.scope === 'file' && depthAt(depths, d.offset) > 0) {

@@ -59,11 +59,9 @@ describe('braceDepths', () => {
     expect(index(src).depth('static int s')).toBe(1);
   });
 
-  // The #else branch of `#ifdef __cplusplus` is C code (mask.ts keeps exactly that branch), but
-  // the cxx counter stays raised until #endif, so braces there are not counted and a static in a
-  // function body there looks like file scope. Fix in braceDepths: on #else/#elif of a cxx group,
-  // decrement cxx (and mark the group no longer cxx) so the C branch counts.
-  it.fails('counts braces in the C (#else) branch of #ifdef __cplusplus', () => {
+  // Was a known bug: the #else branch of `#ifdef __cplusplus` is C code (mask.ts keeps exactly
+  // that branch), but its braces were not counted until #endif.
+  it('counts braces in the C (#else) branch of #ifdef __cplusplus', () => {
     const src = '#ifdef __cplusplus\nint g(void);\n#else\nvoid f(void) {\n static int s;\n}\n#endif\n';
     expect(index(src).depth('static int s')).toBe(1);
   });

@@ -2,7 +2,7 @@ import type { Command } from './types.ts';
 import { openTarget, isExtension } from '../../cpython24/target/index.ts';
 import { cxxNotice } from '../../cpython24/target/extension.ts';
 import { applyTree } from '../../cpython24/apply.ts';
-import { progress, logInfo, logError } from '../log.ts';
+import { progress, logInfo, logError, logWarn } from '../log.ts';
 import { writeReport } from '../output.ts';
 import { exitCodes } from '../errors.ts';
 import { WriteInterruptedError } from '../../engine/write.ts';
@@ -75,7 +75,7 @@ export const applyCommand: Command = {
     const written = r.files.filter((f) => f.outcome === 'written').length;
     if (args.json) await writeReport(JSON.stringify({ ...r, diff: undefined }, null, 1) + '\n');
     else if (args.dryRun) await writeReport(r.diff ?? '');
-    for (const f of r.findings) logError(`${f.file}:${f.line}:${f.column}: ${f.message} [${f.ruleId}]`);
+    for (const f of r.findings) (f.severity === 'error' ? logError : logWarn)(`${f.file}:${f.line}:${f.column}: ${f.message} [${f.ruleId}]`);
     if (r.findings.some((f) => f.severity === 'error')) {
       logError(`apply refused: ${r.findings.filter((f) => f.severity === 'error').length} findings block the rewrite; nothing was written`);
       return exitCodes.findings;

@@ -1,6 +1,6 @@
 // The second kind of target: a folder of extension-module sources (one module, or a package of
 // several) built against a CPython tree that pyglobal has already rewritten. The extension's own
-// .c/.h files are scanned and edited; the tree's Include/*.h are scanned with them as read-only
+// .c/.h files, and its C++ sources and headers (parsed with tree-sitter-cpp), are scanned and edited; the tree's Include/*.h are scanned with them as read-only
 // context, so that `&PyType_Type` or `Py_None` in an initializer is seen to name thread-local data.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,27 +8,31 @@ import fg from 'fast-glob';
 import { UsageError } from '../../cli/errors.ts';
 import { openTree, type Tree } from './tree.ts';
 import type { ScanResult } from '../../engine/model.ts';
+import { languageOf } from '../../engine/parse.ts';
 
 export interface ExtensionFolder {
   kind: 'extension';
   root: string;
   /** The rewritten CPython tree whose headers the extension compiles against. */
   python: Tree;
-  /** The extension's own C sources and headers, relative to root, sorted. */
+  /** The extension's own C and C++ sources and headers, relative to root, sorted. */
   own: string[];
   /** The tree's headers, as `Include/<name>` (never one the extension has itself), read-only. */
   context: string[];
-  /** C++ sources of the folder, which are not scanned yet (listed so that no one thinks they were). */
+  /** Which of `own` are C++ (scanned as C++, see engine/parse.ts languageOf). */
   cxx: string[];
 }
 
 /** Folders that hold build output or other projects, never the extension's sources. */
 const ignored = ['**/build/**', '**/node_modules/**', '**/.git/**'];
 
-/** The C sources and headers of a folder, relative paths, sorted. */
+/** C++ sources and headers; a .h is C (see engine/parse.ts languageOf). */
+const cxxPatterns = ['**/*.cc', '**/*.cpp', '**/*.cxx', '**/*.C', '**/*.hpp', '**/*.hh', '**/*.hxx'];
+
+/** The C and C++ sources and headers of a folder, relative paths, sorted. */
 export function listExtensionSources(root: string): string[] {
   return fg
-    .sync(['**/*.c', '**/*.h'], { cwd: root, onlyFiles: false, markDirectories: true, dot: false, followSymbolicLinks: false, ignore: ignored })
+    .sync(['**/*.c', '**/*.h', ...cxxPatterns], { cwd: root, onlyFiles: false, markDirectories: true, dot: false, followSymbolicLinks: false, ignore: ignored })
     .filter((p) => !p.endsWith('/'))
     .sort();
 }
@@ -47,12 +51,9 @@ export function openExtension(src: string, python: string): ExtensionFolder {
   }
   if (path.relative(tree.root, root) === '' ) throw new UsageError(`${root}: the extension folder is the Python tree itself; scan it without --python`);
   const own = listExtensionSources(root);
-  const cxx = fg.sync(['**/*.cc', '**/*.cpp', '**/*.cxx', '**/*.C'], { cwd: root, dot: false, ignore: ignored }).sort();
-  if (!own.some((p) => p.endsWith('.c'))) {
-    throw new UsageError(
-      `${root}: no C sources (.c) in this folder`,
-      cxx.length ? `It has ${cxx.length} C++ sources (${cxx.slice(0, 3).join(', ')}${cxx.length > 3 ? ', ...' : ''}); C++ is not scanned yet.` : 'Point pyglobal at the folder that holds the extension module\'s .c files.',
-    );
+  const cxx = own.filter((p) => languageOf(p) === 'cxx');
+  if (!own.some((p) => /\.(c|cc|cpp|cxx|C)$/.test(p))) {
+    throw new UsageError(`${root}: no C or C++ sources (.c, .cc, .cpp, .cxx) in this folder`, 'Point pyglobal at the folder that holds the extension module\'s sources.');
   }
   const mine = new Set(own);
   const context = fg
@@ -80,12 +81,12 @@ export function extensionView(scan: ScanResult): ScanResult {
 }
 
 export function describeExtension(ext: ExtensionFolder): string {
-  return `extension folder ${ext.root}: ${ext.own.length} C sources and headers, against the rewritten tree ${ext.python.root} (${ext.context.length} headers as context)` + (cxxNotice(ext) ? `\n${cxxNotice(ext)}` : '');
+  return `extension folder ${ext.root}: ${ext.own.length} C/C++ sources and headers, against the rewritten tree ${ext.python.root} (${ext.context.length} headers as context)` + (cxxNotice(ext) ? `\n${cxxNotice(ext)}` : '');
 }
 
-/** What the user must know when a folder has C++ sources: they are neither scanned nor gated yet. */
+/** What the user must know when a folder has C++ sources: which, and what apply leaves to them. */
 export function cxxNotice(ext: ExtensionFolder): string | undefined {
   if (!ext.cxx.length) return undefined;
   const shown = ext.cxx.slice(0, 5).join(', ') + (ext.cxx.length > 5 ? `, ... (${ext.cxx.length - 5} more)` : '');
-  return `warning: ${ext.cxx.length} C++ sources are not scanned yet, so their globals are neither found nor checked: ${shown}`;
+  return `note: ${ext.cxx.length} C++ sources scanned as C++ (${shown}); a global with a constructor or destructor is reported as cxx-needs-review, never edited`;
 }

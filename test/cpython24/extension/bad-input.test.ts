@@ -35,7 +35,7 @@ describe.each(['scan', 'apply', 'check'])('pyglobal %s on an extension folder, b
     const d = folder(`empty-${cmd}`, { 'README': 'nothing\n', 'mod.h': 'extern int x;\n' });
     const r = await runCli([cmd, d, '--python', rewritten]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/no C sources \(\.c\)/);
+    expect(r.stderr).toMatch(/no C or C\+\+ sources \(\.c, \.cc, \.cpp, \.cxx\)/);
   });
 
   it('a --python that is not a rewritten tree', async () => {
@@ -47,18 +47,18 @@ describe.each(['scan', 'apply', 'check'])('pyglobal %s on an extension folder, b
     expect(fs.readdirSync(d)).toEqual(['mod.c']);
   });
 
-  it('a folder of C++ sources only: exit 2, saying C++ is not scanned yet', async () => {
+  it('a folder of C++ sources only is scanned as C++, not refused', async () => {
     const d = folder(`cxx-${cmd}`, { 'mod.cpp': 'static int x;\n' });
-    const r = await runCli([cmd, d, '--python', rewritten]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/no C sources/);
-    expect(r.stderr).toMatch(/1 C\+\+ sources \(mod\.cpp\); C\+\+ is not scanned yet/);
+    const r = await runCli([cmd, d, '--python', rewritten, ...(cmd === 'apply' ? ['--dry-run'] : [])]);
+    expect(r.code, r.stderr).toBe(cmd === 'check' ? 1 : 0);
+    expect(r.stderr).toMatch(/note: 1 C\+\+ sources scanned as C\+\+ \(mod\.cpp\)/);
   });
 
-  it('C++ sources next to C ones are named as not scanned, never passed over silently', async () => {
+  it('C++ sources next to C ones are scanned and named, never passed over silently', async () => {
     const d = folder(`mixed-${cmd}`, { 'mod.c': '#include "Python.h"\nstatic PyObject *x;\n', 'bind.cc': 'static int y;\n' });
     const r = await runCli([cmd, d, '--python', rewritten, ...(cmd === 'apply' ? ['--dry-run'] : [])]);
-    expect(r.stderr).toMatch(/warning: 1 C\+\+ sources are not scanned yet.*bind\.cc/);
+    expect(r.stderr).toMatch(/note: 1 C\+\+ sources scanned as C\+\+ \(bind\.cc\)/);
+    if (cmd === 'check') expect(r.stdout).toMatch(/bind\.cc\n  1:12  error  tentative definition of y lacks PYGLOBAL/);
   });
 
   it('a --python that is no CPython tree at all', async () => {

@@ -49,7 +49,7 @@ const global = (name: string): Global => {
 
 describe('the fixture extension, scanned against the rewritten minipy', () => {
   it('reports paths relative to the extension folder, and none of the tree\'s headers', () => {
-    expect(scan.files.map((f) => f.path)).toEqual(['cipher_template.c', 'driver/threads.c', 'eggs.c', 'rot.c', 'spam_capi.h', 'spammodule.c', 'xor.c']);
+    expect(scan.files.map((f) => f.path)).toEqual(['cipher_template.c', 'driver/threads.c', 'eggs.c', 'hostbind.cc', 'rot.c', 'spam_capi.h', 'spammodule.c', 'xor.c']);
     expect(scan.globals.every((g) => g.declarations.every((d) => !d.file.startsWith('Include/')))).toBe(true);
     expect(scan.totals.globals).toBe(scan.globals.length);
   });
@@ -106,19 +106,49 @@ describe('the fixture extension, scanned against the rewritten minipy', () => {
     expect(text('spammodule.c')).toContain('PyGlobals_localtime(&t)');
   });
 
+  it('C++ (hostbind.cc, parsed as C++): the type object, the cache in a namespace, the POD table and the function static are thread-local and marked', () => {
+    for (const name of ['Host_Type', 'host_cache', 'shapes', 'host_default', 'calls']) {
+      const g = global(name);
+      expect(g.file, name).toBe('hostbind.cc');
+      expect(g.classification, name).toBe('thread-local');
+    }
+    expect(global('calls').function).toBe('host_next');
+    const t = text('hostbind.cc');
+    expect(t).toContain('static PYGLOBAL PyTypeObject Host_Type = {');
+    expect(t).toContain('namespace hostbind {\n// The interpreter\'s last Host object, kept as bindings keep a cached object.\nstatic PYGLOBAL PyObject *host_cache;');
+    expect(t).toContain('static PYGLOBAL Shape shapes[] = {');
+    expect(t).toContain('\tstatic PYGLOBAL long calls;');
+    // Py_None moves into inithostbind(), which sits in an extern "C" block.
+    expect(t).toContain('static PYGLOBAL PyObject *host_default;\n');
+    expect(t).toMatch(/inithostbind\(void\)\n\{\n\tint i;\n\t_PYGLOBAL_CHAIN\(\);/);
+    expect(scan.files.find((f) => f.path === 'hostbind.cc')).toMatchObject({ errorNodes: 0, missingNodes: 0 });
+  });
+
+  it('C++: a std::string global needs review (C2483 / thread_local) with file:line, and apply leaves it alone', async () => {
+    const g = global('host_banner');
+    expect(g.classification).toBe('shared-process');
+    expect(g.reason).toMatch(/needs review: std::string .*C2483.*thread_local/);
+    expect(text('hostbind.cc')).toContain('\nstatic std::string host_banner("hostbind 1.0");\n');
+    const f = checkTree(defaultExtension, { python: py }).report.findings.filter((x) => x.ruleId === 'cxx-needs-review');
+    expect(f.map((x) => `${x.file}:${x.line} ${x.name} ${x.severity}`)).toEqual([`hostbind.cc:${g.definition!.line} host_banner error`]);
+    const dry = await applyTree(defaultExtension, { python: py, dryRun: true });
+    expect(dry.findings.filter((x) => x.ruleId === 'cxx-needs-review').map((x) => x.severity)).toEqual(['warning']);
+  });
+
   it('method tables stay shared, with the tree\'s reviewed reason', () => {
     expect(global('spam_methods').classification).toBe('shared-immutable');
   });
 
   it('never writes into the Python tree, and check is clean after apply', () => {
     expect(snapshot(py)).toEqual(pyBefore);
+    // Only the C++ object apply leaves to a reviewer, which the fixture's baseline accepts.
     const errors = checkTree(ext, { python: py }).report.findings.filter((f) => f.severity === 'error');
-    expect(errors).toEqual([]);
+    expect(errors.map((f) => `${f.ruleId} ${f.file} ${f.name}`)).toEqual(['cxx-needs-review hostbind.cc host_banner']);
   });
 
   it('check on the unrewritten extension names each type object with file:line', () => {
     const f = checkTree(defaultExtension, { python: py }).report.findings.filter((x) => x.ruleId === 'missing-pyglobal');
-    for (const [name, file] of [['Spam_Type', 'spammodule.c'], ['SubSpam_Type', 'spammodule.c'], ['Egg_Type', 'spammodule.c'], ['CipherType', 'cipher_template.c']]) {
+    for (const [name, file] of [['Spam_Type', 'spammodule.c'], ['SubSpam_Type', 'spammodule.c'], ['Egg_Type', 'spammodule.c'], ['CipherType', 'cipher_template.c'], ['Host_Type', 'hostbind.cc'], ['shapes', 'hostbind.cc'], ['calls', 'hostbind.cc']]) {
       expect(f.some((x) => x.name === name && x.file === file && x.line > 0), name).toBe(true);
     }
     expect(f.every((x) => !x.file.startsWith('Include/'))).toBe(true);
