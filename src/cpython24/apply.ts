@@ -19,6 +19,8 @@ export interface ApplyOptions {
   out?: string;
   /** The target is a folder of extension sources built against this rewritten tree. */
   python?: string;
+  /** The extension folder is one translation unit of a larger build (see target/extension.ts). */
+  unit?: boolean;
   dryRun?: boolean;
   onProgress?: (msg: string) => void;
   /** Messages worth keeping in the log (unlike progress, never throttled): stale temp files. */
@@ -42,7 +44,7 @@ export interface ApplyResult {
 }
 
 export async function applyTree(src: string | undefined, opts: ApplyOptions = {}): Promise<ApplyResult> {
-  let tree = openTarget(src, { python: opts.python });
+  let tree = openTarget(src, { python: opts.python, unit: opts.unit });
   if (opts.out) {
     const out = path.resolve(opts.out);
     if (fs.existsSync(out) && fs.readdirSync(out).length) throw new UsageError(`${out}: --out must be a new or empty directory`);
@@ -57,7 +59,7 @@ export async function applyTree(src: string | undefined, opts: ApplyOptions = {}
       };
       fs.cpSync(tree.root, out, { recursive: true, preserveTimestamps: true, filter });
       if (skipped) opts.onLog?.(`left ${skipped} pyglobal temp files of ${tree.root} out of the copy`);
-      tree = openTarget(out, { python: isExtension(tree) ? tree.python.root : undefined });
+      tree = openTarget(out, { python: isExtension(tree) ? tree.python.root : undefined, unit: opts.unit });
     }
   }
   // A run killed before it could clean up leaves temp files next to their targets (each target
@@ -84,7 +86,7 @@ export async function applyTree(src: string | undefined, opts: ApplyOptions = {}
     const before = texts.get(fp.file)!;
     const after = applyEdits(before, fp.edits);
     // Parse no worse than before: an edit must never break a file's syntax.
-    if (/\.(c|h)$/.test(fp.file)) {
+    if (/\.(c|h|inc)$/.test(fp.file)) {
       const e0 = errorsOf(before, rules);
       const e1 = errorsOf(after, rules);
       if (e1 > e0) throw new UsageError(`${path.join(tree.root, fp.file)}:1: internal error: the rewrite leaves ${e1 - e0} more parse errors in this file; nothing was written`);

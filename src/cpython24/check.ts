@@ -49,8 +49,8 @@ export interface CheckResult {
   scan: ScanResult;
 }
 
-export function checkTree(src: string | undefined, opts: { python?: string; onProgress?: (i: number, n: number, f: string) => void } = {}): CheckResult {
-  const tree = openTarget(src, { python: opts.python });
+export function checkTree(src: string | undefined, opts: { python?: string; unit?: boolean; onProgress?: (i: number, n: number, f: string) => void } = {}): CheckResult {
+  const tree = openTarget(src, { python: opts.python, unit: opts.unit });
   const scan = scanOpened(tree, { onProgress: opts.onProgress });
   const findings: Finding[] = [...scan.findings];
   // The tree's headers, scanned as context for an extension, are the tree's business, not this target's.

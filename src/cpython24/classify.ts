@@ -7,11 +7,22 @@ import type { ReviewedRow, ReviewedType } from './reviewed.ts';
 import { matchReviewed } from './reviewed.ts';
 import { cxxDecision } from './cxx-review.ts';
 
-export function classify(globals: UnclassifiedGlobal[], macros: MacroRules, reviewed: ReviewedRow[], types: ReviewedType[] = []): Global[] {
-  return globals.map((g) => ({ ...g, ...decide(g, macros, reviewed, types) }));
+export interface ClassifyOptions {
+  /**
+   * The files are one translation unit of a larger build (the compiler wrapper's view): a
+   * variable declared in these own files and defined in none of them is defined in another unit
+   * of the same package. Names the files that are read-only context (the tree's headers).
+   */
+  unit?: { context: Set<string> };
+  /** What is being scanned: reviewed types say for which kind of target their review holds. */
+  target?: 'tree' | 'extension';
 }
 
-function decide(g: UnclassifiedGlobal, macros: MacroRules, reviewed: ReviewedRow[], types: ReviewedType[]): Pick<Global, 'classification' | 'reason' | 'reasonSource'> {
+export function classify(globals: UnclassifiedGlobal[], macros: MacroRules, reviewed: ReviewedRow[], types: ReviewedType[] = [], opts: ClassifyOptions = {}): Global[] {
+  return globals.map((g) => ({ ...g, ...decide(g, macros, reviewed, types, opts) }));
+}
+
+function decide(g: UnclassifiedGlobal, macros: MacroRules, reviewed: ReviewedRow[], types: ReviewedType[], opts: ClassifyOptions): Pick<Global, 'classification' | 'reason' | 'reasonSource'> {
   // A rewritten tree says so itself.
   if (g.declarations.some((d) => d.threadLocal)) {
     return { classification: 'thread-local', reason: 'marked thread-local in the source (PYGLOBAL)', reasonSource: 'source:PYGLOBAL' };
@@ -19,6 +30,18 @@ function decide(g: UnclassifiedGlobal, macros: MacroRules, reviewed: ReviewedRow
   const row = matchReviewed(reviewed, g);
   if (row) return { classification: row.classification, reason: row.reason, reasonSource: `rules/reviewed/${row.source}` };
   const def = g.definition;
+  if (!def && opts.unit && !g.function && g.declarations.every((d) => !opts.unit!.context.has(d.file))) {
+    // Its definition, in the other unit, is classified by the same rules and gets PYGLOBAL, so
+    // the declaration must say so too: the linker refuses a TLS/non-TLS mismatch, loudly.
+    if (g.declarations.some((d) => d.isConst)) {
+      return { classification: 'shared-immutable', reason: 'const object defined in another translation unit of this package', reasonSource: 'analysis:const' };
+    }
+    return {
+      classification: 'thread-local',
+      reason: 'declared in this package and defined in another of its translation units, where it is mutable state of each interpreter',
+      reasonSource: 'analysis:other-unit',
+    };
+  }
   if (!def) {
     return {
       classification: 'shared-process',
@@ -43,6 +66,9 @@ function decide(g: UnclassifiedGlobal, macros: MacroRules, reviewed: ReviewedRow
   // A static table whose element type is reviewed as read-only (method tables and the like).
   const element = /^(?:struct\s+)?([A-Za-z_]\w*)\s/.exec(def.type)?.[1];
   const typeRule = def.isArray && !def.isPointer && def.init && !g.function ? types.find((t) => t.type === element) : undefined;
+  if (typeRule && !typeRule.targets.includes(opts.target ?? 'tree')) {
+    return { classification: 'thread-local', reason: `a ${element} table, reviewed as read-only for the tree but not here: ${typeRule.notFor}`, reasonSource: 'rules/reviewed-types.json' };
+  }
   if (typeRule) return { classification: typeRule.classification, reason: typeRule.reason, reasonSource: 'rules/reviewed-types.json' };
   return {
     classification: 'thread-local',

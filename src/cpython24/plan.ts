@@ -117,6 +117,34 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan 
   const insert = (file: string, at: number, text: string, reason: string) => edits.push({ file, start: at, end: at, text, reason });
   const moved: MovedInit[] = [];
   const chainFiles = new Map<string, number>(); // file → count of chain functions
+  // Own files #included by other own files, and where: an extension that compiles one .c that
+  // includes the rest (numpy's multiarraymodule.c) runs all their chains in one init<module>.
+  const includedBy = new Map<string, { file: string; at: number }[]>();
+  if (extension) {
+    for (const [file, sites] of includeSites) {
+      if (readOnly.has(file)) continue;
+      for (const i of sites) {
+        const target = resolveInclude(file, i.name, inTree, extension);
+        if (target && target !== file && !readOnly.has(target)) (includedBy.get(target) ?? includedBy.set(target, []).get(target)!).push({ file, at: i.at });
+      }
+    }
+  }
+  const includedHere = (f: string) => (includedBy.get(f)?.length ?? 0) > 0;
+  // The files that include f (directly or not) and are included by none: the units' main files,
+  // with the offset of the #include line that leads to f.
+  const includerRoots = (f: string): Map<string, number> => {
+    const roots = new Map<string, number>();
+    const seen = new Set<string>([f]);
+    const st = [...(includedBy.get(f) ?? [])];
+    while (st.length) {
+      const g = st.pop()!;
+      if (includedHere(g.file)) {
+        if (!seen.has(g.file)) seen.add(g.file), st.push(...includedBy.get(g.file)!);
+      } else roots.set(g.file, Math.max(roots.get(g.file) ?? 0, g.at));
+    }
+    return roots;
+  };
+  const chainIncludeAt = new Map<string, number>(); // root → last #include that brings in moved initializers
   const needsHeader = new Set<string>();
   const tlsDefines = new Set<string>();
   for (const r of macroRules.values()) if (r.kind === 'declares' && r.tlsDefine) tlsDefines.add(r.tlsDefine);
@@ -162,13 +190,27 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan 
     }
     moved.push({ global: g.id, file: d.file, line: d.line, offset: d.offset, because: refs });
     const arith = BELOW_ELEMENT.test(expandText(text.slice(d.init.start, d.init.end), ia.macros.visible(d.file)));
-    edits.push(...moveEdits(g, d, text, chainFiles, arith));
+    edits.push(...moveEdits(g, d, text, chainFiles, arith, includedHere(d.file) ? `_pyglobal_init_${fileId(d.file)}_` : undefined));
   }
 
   // Per-file wiring: the chain base at the top, and the entry point at the bottom or in init<module>.
-  for (const [file] of chainFiles) {
+  // A file #included by another of the extension's files (numpy's generated .inc) continues its
+  // includer's chain, which then runs in the includer's init<module>.
+  const wiring = new Map<string, boolean>([...chainFiles.keys()].map((f) => [f, !includedHere(f)]));
+  for (const f of chainFiles.keys()) {
+    if (!includedHere(f)) continue;
+    for (const [r, at] of includerRoots(f)) {
+      wiring.set(r, true);
+      chainIncludeAt.set(r, Math.max(chainIncludeAt.get(r) ?? 0, at));
+    }
+  }
+  for (const [file, runsChain] of wiring) {
     const text = texts.get(file)!;
     if (text.includes(`#define ${CHAIN}() ((void)0)`)) continue; // wired by an earlier apply
+    if (!runsChain) {
+      insert(file, 0, `#ifndef ${CHAIN} /* pyglobal: generated; this file's moved initializers join its includer's chain */\n#define ${CHAIN}() ((void)0)\n#endif\n`, 'chain base');
+      continue;
+    }
     insert(file, 0, `#define ${CHAIN}() ((void)0) /* pyglobal: generated, see the end of this file */\n`, 'chain base');
     if (coreFile(file)) {
       insert(file, text.length, `${text.endsWith('\n') ? '' : '\n'}\n/* pyglobal: generated. Runs this file's moved initializers in the calling thread. */\nvoid _PyGlobals_Init_${fileId(file)}(void) { ${CHAIN}(); }\n`, 'per-file init');
@@ -176,10 +218,11 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan 
       // An extension module: its init<name>() runs once per interpreter, so the chain runs there.
       const entries = findFunctionEntries(text, macroRules, (n) => /^init\w+$/.test(n), languageOf(file));
       const entry = entries[entries.length - 1];
-      const lastMoved = Math.max(...moved.filter((m) => m.file === file).map((m) => m.offset));
+      const lastMoved = Math.max(...moved.filter((m) => m.file === file).map((m) => m.offset), chainIncludeAt.get(file) ?? -1);
       if (!entry || entry.start < lastMoved) {
+        const via = [...chainFiles.keys()].filter((f) => f !== file && includerRoots(f).has(file));
         findings.push({ file, line: 1, column: 1, ruleId: 'no-module-init', severity: 'error', message: extension
-            ? `${file} moves initializers but has no init<module> function after them to run them in (an init function whose name is made by ## pasting is not recognised yet); use PyObject_HEAD_INIT(NULL) and set ob_type in init, as most extensions do`
+            ? `${file} moves initializers${via.length ? ` (of ${via.join(', ')}, which it includes)` : ''} but has no init<module> function after them to run them in (an init function whose name is made by ## pasting is not recognised yet); use PyObject_HEAD_INIT(NULL) and set ob_type in init, as most extensions do`
             : `${file} moves initializers but has no init<module> function after them to run them in; list it in rules/core-files.json or call them by hand` });
         continue;
       }
@@ -226,13 +269,13 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan 
   const includers = new Map<string, { file: string; at: number }[]>();
   for (const [file, sites] of includeSites) {
     for (const i of sites) {
-      const target = resolveInclude(file, i.name, inTree);
+      const target = resolveInclude(file, i.name, inTree, extension);
       if (target) (includers.get(target) ?? includers.set(target, []).get(target)!).push({ file, at: i.at });
     }
   }
   const seesBefore = (file: string, offset: number, visiting: Set<string>): boolean => {
     const via = (includeSites.get(file) ?? []).find((i) => {
-      const target = resolveInclude(file, i.name, inTree);
+      const target = resolveInclude(file, i.name, inTree, extension);
       return target !== undefined && reachesPyport(target);
     });
     if (via && via.at < offset) return true;
@@ -332,7 +375,7 @@ function restOfLine(text: string, from: number): string {
  *  gcc's -Warray-bounds flags the same arithmetic when it runs in a function. */
 const BELOW_ELEMENT = /&\s*\(\s*[A-Za-z_]\w*\s*\[[^\]]*\]\s*\)\s*\)?\s*-/;
 
-function moveEdits(g: Global, d: Declaration, text: string, chain: Map<string, number>, belowElement = false): Edit[] {
+function moveEdits(g: Global, d: Declaration, text: string, chain: Map<string, number>, belowElement = false, prefix = '_pyglobal_init_'): Edit[] {
   const init = d.init!;
   const edits: Edit[] = [];
   // from the end of the declarator (just before ' = ') to the end of the initializer
@@ -349,12 +392,16 @@ function moveEdits(g: Global, d: Declaration, text: string, chain: Map<string, n
     edits.push({ file: d.file, start: pos, end: pos, text: String(n), reason: `size of ${g.name}, which its initializer used to give` });
   }
   // Continue the numbering of an earlier apply's functions in this file.
-  const earlier = [...text.matchAll(/\b_pyglobal_init_(\d+)\b/g)].map((m) => Number(m[1]));
+  // A file included into another gets names of its own, so that the two never define one name.
+  const earlier = [...text.matchAll(new RegExp(`\\b${prefix}(\\d+)\\b`, 'g'))].map((m) => Number(m[1]));
   const n = Math.max(chain.get(d.file) ?? 0, ...earlier) + 1;
   chain.set(d.file, n);
-  const fn = `_pyglobal_init_${n}`;
+  const fn = `${prefix}${n}`;
   const nameRel = d.offset - d.declarator!.start;
-  const tmpDecl = declText.slice(0, nameRel) + '_pyglobal_tmp' + declText.slice(nameRel + g.name.length);
+  // The name as written: where a macro stands for it (numpy's PyArray_API), the macro's own
+  // expansion in this unit names the right object, which a guess at the #if branch may not.
+  const written = /^[A-Za-z_]\w*/.exec(text.slice(d.offset))?.[0] ?? g.name;
+  const tmpDecl = declText.slice(0, nameRel) + '_pyglobal_tmp' + declText.slice(nameRel + written.length);
   // The type is repeated as written; an inline struct definition repeated in a block is a new,
   // layout-identical type, which is all memcpy needs.
   const spec = text.slice(d.specifiers!.start, d.specifiers!.end).replace(/\bconst\b\s*/g, '');
@@ -367,7 +414,7 @@ function moveEdits(g: Global, d: Declaration, text: string, chain: Map<string, n
   const code =
     `\n/* pyglobal: generated. ${g.name}'s initializer names thread-local data, so it runs in each thread. */\n` +
     quiet +
-    `static void ${fn}(void)\n{\n\t${CHAIN}();\n\t{\n\t${spec} ${tmpDecl}${moved};\n\tmemcpy((void *)&${g.name}, (void *)&_pyglobal_tmp, sizeof _pyglobal_tmp);\n\t}\n}\n` +
+    `static void ${fn}(void)\n{\n\t${CHAIN}();\n\t{\n\t${spec} ${tmpDecl}${moved};\n\tmemcpy((void *)&${written}, (void *)&_pyglobal_tmp, sizeof _pyglobal_tmp);\n\t}\n}\n` +
     loud +
     `#undef ${CHAIN}\n#define ${CHAIN} ${fn}`;
   edits.push({ file: d.file, start: d.range.end, end: d.range.end, text: code, reason: `run ${g.name}'s initializer per thread` });

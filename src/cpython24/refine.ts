@@ -34,9 +34,30 @@ export function initAnalysis(globals: Global[], texts: Map<string, string>, defi
   const macros = buildMacroIndex(defines, includes);
   const tls = tlsNames(globals);
   const closures = new Map<string, Set<string>>();
+  const includedBy = new Map<string, string[]>();
+  for (const [f, hs] of includes) for (const h of hs) if (h !== f) includedBy.set(h, [...(includedBy.get(h) ?? []), f]);
   const closureOf = (f: string) => {
     let c = closures.get(f);
-    if (!c) closures.set(f, (c = includesClosure(includes, f)));
+    if (!c) closures.set(f, (c = unitClosure(f)));
+    return c;
+  };
+  // What a file's initializers can name: what it includes and, for a .c or .inc that another
+  // file #includes (numpy's __multiarray_api.c inside multiarraymodule.c), the whole unit it is
+  // part of. A header stays its own: it is part of too many units to speak for any one.
+  const unitClosure = (f: string): Set<string> => {
+    const c = includesClosure(includes, f);
+    if (/\.h$/.test(f) || !includedBy.has(f)) return c;
+    const seen = new Set<string>([f]);
+    const st = [...includedBy.get(f)!];
+    while (st.length) {
+      const a = st.pop()!;
+      if (seen.has(a)) continue;
+      seen.add(a);
+      c.add(a);
+      for (const h of includesClosure(includes, a)) c.add(h);
+      st.push(...(includedBy.get(a) ?? []));
+    }
+    c.delete(f);
     return c;
   };
   // Macros whose expansion can name thread-local data (directly, through another such macro, or
@@ -203,7 +224,7 @@ function onlyElementReads(name: string, defOffset: number, texts: string[]): boo
  */
 function isPlainString(g: Global, texts: Map<string, string>, isMacro: (name: string) => boolean): boolean {
   const d = g.definition;
-  if (!d || g.linkage !== 'internal' || !d.isArray || d.isPointer || !d.init || !d.declarator) return false;
+  if (!d || g.linkage === 'external' || !d.isArray || d.isPointer || !d.init || !d.declarator) return false;
   const text = texts.get(d.file)!;
   if (!/^(unsigned\s+|signed\s+)?char$/.test(text.slice(d.specifiers!.start, d.specifiers!.end).trim())) return false;
   if (!/^\[\s*\]$/.test(text.slice(d.offset + g.name.length, d.declarator.end).trim())) return false;
@@ -241,7 +262,9 @@ export function refineClassification(input: RefineInput): void {
   const lineOf = (file: string, offset: number) => texts.get(file)!.slice(0, offset).split('\n').length;
   for (const g of globals) {
     const d = g.definition;
-    if (!d || g.function) continue;
+    if (!d) continue;
+    // f2c's `static char fmt_9999[] = "(...)"` inside a function is the same string as at file
+    // scope; a write to any array of that name anywhere in the file keeps it per thread.
     if (g.classification === 'thread-local' && g.reasonSource === 'analysis:default' && isPlainString(g, texts, (n) => macroIndex.visible(d.file).has(n))) {
       if (firstWrite(g.name, d.offset, texts.get(d.file)!) === undefined) {
         Object.assign(g, {
@@ -250,6 +273,8 @@ export function refineClassification(input: RefineInput): void {
           reasonSource: 'analysis:unwritten-string',
         });
       }
+    } else if (g.function) {
+      continue;
     } else if (g.classification === 'thread-local' && g.reasonSource === 'analysis:default' && g.linkage === 'internal' && d.isArray && !d.isPointer && d.init) {
       // A lookup table (unicodedata's phrasebook, a code hash): initialized once, only indexed.
       // Its elements must hold no address of a variable (itself included, like obmalloc's

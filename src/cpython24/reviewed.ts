@@ -65,6 +65,10 @@ export interface ReviewedType {
   type: string;
   classification: Classification;
   reason: string;
+  /** Where the review holds: the CPython tree, extension folders, or both (the default). */
+  targets: ('tree' | 'extension')[];
+  /** Why it does not hold for the targets left out. */
+  notFor?: string;
 }
 
 export function loadReviewedTypes(file = path.join(rulesDir, 'reviewed-types.json')): ReviewedType[] {
@@ -83,6 +87,9 @@ export function loadReviewedTypes(file = path.join(rulesDir, 'reviewed-types.jso
     }
     if (!classes.includes(t.classification)) throw new UsageError(`${where}: classification must be one of ${classes.join(', ')}`);
     if (t.reason.trim().length < 10) throw new UsageError(`${where}: the reason must say why`);
-    return { type: t.type, classification: t.classification, reason: t.reason };
+    const targets = t.targets ?? ['tree', 'extension'];
+    if (!Array.isArray(targets) || !targets.length || targets.some((x: unknown) => x !== 'tree' && x !== 'extension')) throw new UsageError(`${where}: targets must list "tree", "extension" or both`);
+    if (targets.length < 2 && (typeof t.notFor !== 'string' || t.notFor.trim().length < 10)) throw new UsageError(`${where}: a review that leaves out a kind of target must say why in "notFor"`);
+    return { type: t.type, classification: t.classification, reason: t.reason, targets, ...(t.notFor ? { notFor: t.notFor } : {}) };
   });
 }

@@ -58,12 +58,25 @@ export function readSource(root: string, rel: string, absPath?: string) {
   }
 }
 
-export function resolveInclude(from: string, name: string, known: Set<string>): string | undefined {
+/**
+ * The file an #include names, among the scanned ones: next to the includer, in Include/, or from
+ * the top. An extension's build adds include folders of its own (numpy's -I of generated
+ * headers), which a folder does not record: there the one file whose path ends in the name counts.
+ */
+export function resolveInclude(from: string, name: string, known: Set<string>, bySuffix = false): string | undefined {
   const dir = path.posix.dirname(from);
   for (const cand of [path.posix.join(dir, name), path.posix.join('Include', name), path.posix.normalize(name)]) {
     if (known.has(cand)) return cand;
   }
-  return undefined;
+  if (!bySuffix || name.startsWith('../')) return undefined;
+  const tail = '/' + path.posix.normalize(name);
+  let found: string | undefined;
+  for (const k of known) {
+    if (!k.endsWith(tail) || k.startsWith('Include/')) continue;
+    if (found !== undefined) return undefined; // two candidates: the folder alone cannot tell
+    found = k;
+  }
+  return found;
 }
 
 export function scanTree(src: string | undefined, opts: ScanOptions = {}): ScanResult {
@@ -99,7 +112,7 @@ export function scanOpened(tree: Target, opts: ScanOptions = {}): ScanResult {
     const index = new LexicalIndex(
       all.map((rel) => {
         const lx = lexed.get(rel)!;
-        return { path: rel, defines: lx.defines, lines: lx.lines, includes: lx.includes.map((i) => ({ ...i, target: resolveInclude(rel, i.name, known) })) };
+        return { path: rel, defines: lx.defines, lines: lx.lines, includes: lx.includes.map((i) => ({ ...i, target: resolveInclude(rel, i.name, known, isExtension(tree)) })) };
       }),
     );
     lap('read+lex');
@@ -218,7 +231,8 @@ function assemble(
     }
   });
   opts.onProgress?.(files.length, files.length, '');
-  const globals = classify(linkSymbols(decls), macros, reviewed, loadReviewedTypes());
+  const unit = isExtension(tree) && tree.unit ? { context } : undefined;
+  const globals = classify(linkSymbols(decls), macros, reviewed, loadReviewedTypes(), { unit, target: isExtension(tree) ? 'extension' : 'tree' });
   refineClassification({
     globals,
     texts: new Map([...lexed].map(([p, lx]) => [p, lx.source.text])),

@@ -60,6 +60,7 @@ export function findNameSites(text: string, names: ReadonlySet<string>, lines: n
     const fn = depth.depth[i] > 0 ? enclosingFunctionLexical(depth, t.start) : parameterOf(tokens, i);
     if (fn) shadowed.add(`${fn}|${t.text}`);
   }
+  const textOnly = textOnlyParams(text, tokens);
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     if (t.kind === 'directive') {
@@ -75,9 +76,69 @@ export function findNameSites(text: string, names: ReadonlySet<string>, lines: n
     const d = depth.depth[i];
     const fn = d === 0 ? (parameterOf(tokens, i) ?? '-') : enclosingFunctionLexical(depth, t.start);
     if (shadowed.has(`${fn}|${t.text}`)) continue;
+    if (textOnly.size && isTextOnlyArgument(tokens, i, textOnly)) continue;
     visit(tokens, i, () => fn, d === 0);
   }
   return out;
+}
+
+/**
+ * The file's function-like macros, each with the indexes of the parameters its body only
+ * stringizes or pastes (`#define _GETATTR_(str, rstr) ... "__" #rstr "__"`): an argument there is
+ * text, so `_GETATTR_(bitwise_and, rand)` names no function.
+ */
+function textOnlyParams(text: string, tokens: Token[]): Map<string, Set<number>> {
+  const out = new Map<string, Set<number>>();
+  for (const t of tokens) {
+    if (t.kind !== 'directive') continue;
+    const m = /^#\s*define\s+([A-Za-z_]\w*)\(([^)]*)\)/.exec(t.text);
+    if (!m) continue;
+    const params = m[2].split(',').map((p) => p.trim());
+    const body = tokenize(text, t.start + m[0].length, t.end, { directives: false });
+    const asText = new Set<number>();
+    params.forEach((p, idx) => {
+      let plain = false;
+      let seen = false;
+      for (let j = 0; j < body.length; j++) {
+        if (body[j].kind !== 'ident' || body[j].text !== p) continue;
+        seen = true;
+        const before = body[j - 1]?.text;
+        const after = body[j + 1]?.text;
+        if (!(before === '#' || before === '##' || after === '##')) plain = true;
+      }
+      if (seen && !plain) asText.add(idx);
+    });
+    if (asText.size) out.set(m[1], asText);
+  }
+  return out;
+}
+
+/** tokens[i] is an argument of a use of one of these macros, in a position the macro only stringizes or pastes. */
+function isTextOnlyArgument(toks: Token[], i: number, macros: Map<string, Set<number>>): boolean {
+  let paren = 0;
+  let arg = 0;
+  for (let k = i - 1; k >= 0 && k > i - 400; k--) {
+    const t = toks[k].text;
+    if (t === ')' || t === ']' || t === '}') paren++;
+    else if (t === '(' || t === '[' || t === '{') {
+      if (paren > 0) {
+        paren--;
+        continue;
+      }
+      const name = toks[k - 1];
+      const args = t === '(' && name?.kind === 'ident' ? macros.get(name.text) : undefined;
+      return args !== undefined && args.has(arg) && singleToken(toks, i);
+    } else if (t === ',' && paren === 0) arg++;
+    else if (t === ';') return false;
+  }
+  return false;
+}
+
+/** The argument is the name alone: `M(a, rand)`, not `M(a, rand(x))`. */
+function singleToken(toks: Token[], i: number): boolean {
+  const before = toks[i - 1]?.text;
+  const after = toks[i + 1]?.text;
+  return (before === '(' || before === ',') && (after === ')' || after === ',');
 }
 
 const afterDeclarator = new Set(['=', ';', ',', '[', ')']);

@@ -86,6 +86,26 @@ function isBareStatementUse(tokens: Token[], k: number, close: number): boolean 
   return after.kind === 'ident' || after.text === '{' || after.text === '}';
 }
 
+/** Whether the group opened at tokens[k] has no #else/#elif and its braces do not balance. */
+function loneBranchUnbalanced(tokens: Token[], k: number): boolean {
+  let depth = 0;
+  let braces = 0;
+  for (let j = k + 1; j < tokens.length; j++) {
+    const t = tokens[j];
+    if (t.kind === 'directive') {
+      if (condOpen.test(t.text)) depth++;
+      else if (condEnd.test(t.text)) {
+        if (depth === 0) return braces !== 0;
+        depth--;
+      } else if (depth === 0 && condElse.test(t.text)) return false;
+      continue;
+    }
+    if (t.kind === 'punct' && t.text === '{') braces++;
+    else if (t.kind === 'punct' && t.text === '}') braces--;
+  }
+  return false;
+}
+
 /** Whether the group opened at tokens[k] must stay whole: it has no #else/#elif, or its other branches declare static or extern data. */
 function alternativesDeclare(tokens: Token[], k: number, rules: MacroRules): boolean {
   let depth = 0;
@@ -143,6 +163,12 @@ export function mask(text: string, tokens: Token[], rules: MacroRules, names?: N
           // Inside an initializer or argument list, or inside a body whose other branches declare
           // nothing of static storage: keep the first branch only, so `#ifdef X if (a) #else if (b)
           // #endif` parses as one statement. (File scope is never touched.)
+          inline.push({ depth: condDepth, blanking: false });
+          blank(buf, t.start, t.end);
+          blankedDirectives++;
+        } else if (cxxDepth < 0 && stack.length && !inline.length && loneBranchUnbalanced(tokens, k)) {
+          // A group with no alternative that opens or closes a block (numpy's `#if X` `if (a) {`
+          // `#endif`, with the `}` in a twin group further on): the directives go, the code stays.
           inline.push({ depth: condDepth, blanking: false });
           blank(buf, t.start, t.end);
           blankedDirectives++;

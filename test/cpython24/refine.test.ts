@@ -94,6 +94,26 @@ describe('refined classification', () => {
     expect(cls(root, 'scratch').classification).toBe('thread-local');
   });
 
+  it('shares a string array inside a function that nothing writes (f2c\'s format strings), not one that is written', () => {
+    const root = tree({
+      'Modules/f.c': [
+        'int report(void)',
+        '{',
+        '    static char fmt_9999[] = "(\\002 ** On entry \\002)";',
+        '    static char scratch[] = "........";',
+        '    static cilist io = { 0, 6, 0, fmt_9999, 0 };',
+        '    scratch[0] = \'x\';',
+        '    return s_wsfe(&io);',
+        '}',
+      ].join('\n'),
+    });
+    expect(cls(root, 'fmt_9999').classification).toBe('shared-immutable');
+    expect(cls(root, 'fmt_9999').reasonSource).toBe('analysis:unwritten-string');
+    expect(cls(root, 'scratch').classification).toBe('thread-local');
+    // Its initializer names only a shared string now: it stays a constant of a thread-local.
+    expect(cls(root, 'io').classification).toBe('thread-local');
+  });
+
   it('makes a shared docstring per-thread when code writes it', () => {
     const root = tree({
       'Objects/t.c': 'PyDoc_STRVAR(doc_a, "a");\nPyDoc_STRVAR(doc_b, "b");\nvoid f(void) { doc_b[0] = \'B\'; }\n',

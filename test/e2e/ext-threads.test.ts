@@ -3,11 +3,9 @@
 // __thread and run in N interpreters at once, also under ThreadSanitizer, which must stay silent.
 // Its unrewritten twin must report races in the extension's own files.
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { hasTsan } from './has-tsan.ts';
 import { runExtensionFixture, type ExtensionFixtureResult } from '../../src/cpython24/extension/fixture-run.ts';
 
-const hasTsan = spawnSync('sh', ['-c', 'echo "int main(void){return 0;}" | gcc -fsanitize=thread -x c - -o /dev/null'], { encoding: 'utf8' }).status === 0;
-if (!hasTsan) console.log('skipping the ThreadSanitizer half: gcc here cannot link -fsanitize=thread');
 
 describe('the fixture extension through the whole flow', () => {
   let r: ExtensionFixtureResult;

@@ -2,11 +2,9 @@
 // is compiled with PYGLOBAL = __thread and runs N threads at once, also under ThreadSanitizer,
 // which must stay silent. Its unrewritten twin under ThreadSanitizer must report, so the check can fail.
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { hasTsan } from './has-tsan.ts';
 import { runFixturePipeline, type FixtureResult } from '../../src/cpython24/fixture-run.ts';
 
-const hasTsan = spawnSync('sh', ['-c', 'echo "int main(void){return 0;}" | gcc -fsanitize=thread -x c - -o /dev/null'], { encoding: 'utf8' }).status === 0;
-if (!hasTsan) console.log('skipping the ThreadSanitizer half: gcc here cannot link -fsanitize=thread');
 
 describe('the fixture through the whole pipeline', () => {
   let r: FixtureResult;

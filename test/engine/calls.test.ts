@@ -60,4 +60,22 @@ describe('findNameSites on K&R and attributed declarations', () => {
     const text = 'extern char *strerror(int) __attribute__((__nothrow__));\nvoid crypt(key, n)\n\tunsigned char *key;\n\tint n;\n{\n}\n';
     expect(sites(text)).toEqual(['strerror:declaration:-:1', 'crypt:definition:-:2']);
   });
+
+  it('an argument that the macro only stringizes names nothing (_GETATTR_(bitwise_and, rand))', () => {
+    const names2 = new Set(['rand', 'localtime']);
+    const text = [
+      '#define _GETATTR_(str, rstr) do {if (strcmp(name, #str) == 0) \\',
+      '        return PyObject_HasAttrString(op, "__" #rstr "__");} while (0);',
+      '#define CALL(f, x) f(x)',
+      'static int g(PyObject *op, char *name)',
+      '{',
+      '    _GETATTR_(bitwise_and, rand);',
+      '    CALL(localtime, &t);',
+      '    return 0;',
+      '}',
+    ].join('\n');
+    const found = findNameSites(text, names2, lineIndex(text)).map((s) => `${s.name}:${s.use}:${s.line}`);
+    expect(found).toEqual(['localtime:reference:7']);
+  });
 });
+

@@ -289,4 +289,33 @@ describe('splitArgs', () => {
     const toks = tokenize(src);
     expect(splitArgs(src, toks, 1, 2)).toEqual([{ text: '', start: 2, end: 2 }]);
   });
+
+  it('a group with no #else that opens a block, closed in a twin group further on, parses (numpy\'s ufuncobject.c)', () => {
+    const src = [
+      'static int f(void)',
+      '{',
+      '#if USE_DEFAULTS==1',
+      '    if (nodefaults != 0) {',
+      '#endif',
+      '        ref = lookup();',
+      '#if USE_DEFAULTS==1',
+      '    }',
+      '#endif',
+      '    return 0;',
+      '}',
+      'static PyTypeObject After_Type;',
+      '',
+    ].join('\n');
+    expect(errorsOf(src)).toBeGreaterThan(0);
+    const m = run(src);
+    expectAligned(src, m.text);
+    expect(errorsOf(m.text)).toBe(0);
+    expect(m.text).toContain('    if (nodefaults != 0) {');
+    expect(m.text).toContain('        ref = lookup();');
+  });
+
+  it('leaves a balanced group with no #else to tree-sitter', () => {
+    const src = 'static int f(void)\n{\n#ifdef X\n    if (a) { b(); }\n#endif\n    return 0;\n}\n';
+    expect(run(src).text).toBe(src);
+  });
 });

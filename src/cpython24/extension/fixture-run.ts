@@ -31,14 +31,14 @@ export interface ExtensionFixtureResult {
   tsanStock?: RunOutcome;
 }
 
-function run(cmd: string, args: string[], timeoutMs = 120_000): RunOutcome {
-  const r = spawnSync(cmd, args, { encoding: 'latin1', maxBuffer: 64 << 20, timeout: timeoutMs, env: { ...process.env, TSAN_OPTIONS: 'halt_on_error=0 exitcode=66' } });
+export function run(cmd: string, args: string[], timeoutMs = 120_000, env: NodeJS.ProcessEnv = {}): RunOutcome {
+  const r = spawnSync(cmd, args, { encoding: 'latin1', maxBuffer: 64 << 20, timeout: timeoutMs, env: { ...process.env, TSAN_OPTIONS: 'halt_on_error=0 exitcode=66', ...env } });
   const stderr = r.stderr ?? '';
   return { command: [cmd, ...args].join(' '), status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr, races: (stderr.match(/WARNING: ThreadSanitizer/g) ?? []).length };
 }
 
-function make(dir: string, args: string[]): void {
-  const r = run('make', ['-s', '-C', dir, ...args], 300_000);
+export function make(dir: string, args: string[], env: NodeJS.ProcessEnv = {}): void {
+  const r = run('make', ['-s', '-C', dir, ...args], 300_000, env);
   if (r.status !== 0) throw new UsageError(`make in ${dir} failed (exit ${r.status}):\n${(r.stderr || r.stdout).split('\n').slice(-20).join('\n')}`);
 }
 

@@ -21,6 +21,11 @@ export interface ExtensionFolder {
   context: string[];
   /** Which of `own` are C++ (scanned as C++, see engine/parse.ts languageOf). */
   cxx: string[];
+  /**
+   * The folder holds one translation unit of a larger build, not the whole package (the
+   * compiler wrapper's mirror): what it declares but does not define is defined in another unit.
+   */
+  unit?: boolean;
 }
 
 /** Folders that hold build output or other projects, never the extension's sources. */
@@ -29,16 +34,17 @@ const ignored = ['**/build/**', '**/node_modules/**', '**/.git/**'];
 /** C++ sources and headers; a .h is C (see engine/parse.ts languageOf). */
 const cxxPatterns = ['**/*.cc', '**/*.cpp', '**/*.cxx', '**/*.C', '**/*.hpp', '**/*.hh', '**/*.hxx'];
 
-/** The C and C++ sources and headers of a folder, relative paths, sorted. */
-export function listExtensionSources(root: string): string[] {
+/** The C and C++ sources and headers of a folder, relative paths, sorted (`.inc`: C made to be #included, as numpy generates). */
+export function listExtensionSources(root: string, opts: { unit?: boolean } = {}): string[] {
+  // A unit's mirror holds just what the compiler reads, generated files under build/ included.
   return fg
-    .sync(['**/*.c', '**/*.h', ...cxxPatterns], { cwd: root, onlyFiles: false, markDirectories: true, dot: false, followSymbolicLinks: false, ignore: ignored })
+    .sync(['**/*.c', '**/*.h', '**/*.inc', ...cxxPatterns], { cwd: root, onlyFiles: false, markDirectories: true, dot: false, followSymbolicLinks: false, ignore: opts.unit ? [] : ignored })
     .filter((p) => !p.endsWith('/'))
     .sort();
 }
 
 /** Opens an extension folder against a rewritten tree; UsageError (exit 2) for bad input. */
-export function openExtension(src: string, python: string): ExtensionFolder {
+export function openExtension(src: string, python: string, opts: { unit?: boolean } = {}): ExtensionFolder {
   const root = path.resolve(src);
   if (!fs.existsSync(root)) throw new UsageError(`${root}: no such directory`);
   if (!fs.statSync(root).isDirectory()) throw new UsageError(`${root}: not a directory`);
@@ -50,7 +56,7 @@ export function openExtension(src: string, python: string): ExtensionFolder {
     );
   }
   if (path.relative(tree.root, root) === '' ) throw new UsageError(`${root}: the extension folder is the Python tree itself; scan it without --python`);
-  const own = listExtensionSources(root);
+  const own = listExtensionSources(root, opts);
   const cxx = own.filter((p) => languageOf(p) === 'cxx');
   if (!own.some((p) => /\.(c|cc|cpp|cxx|C)$/.test(p))) {
     throw new UsageError(`${root}: no C or C++ sources (.c, .cc, .cpp, .cxx) in this folder`, 'Point pyglobal at the folder that holds the extension module\'s sources.');
@@ -60,7 +66,7 @@ export function openExtension(src: string, python: string): ExtensionFolder {
     .sync(['Include/*.h'], { cwd: tree.root, onlyFiles: true, dot: false })
     .filter((p) => !mine.has(p))
     .sort();
-  return { kind: 'extension', root, python: tree, own, context, cxx };
+  return { kind: 'extension', root, python: tree, own, context, cxx, ...(opts.unit ? { unit: true } : {}) };
 }
 
 /** Reads one file of the target: the extension's own from its folder, context from the tree. */

@@ -34,7 +34,7 @@ export function targetFiles(t: Target, opts: { platforms?: boolean } = {}): Targ
  * `src` alone: a CPython tree. `src` with `python`: an extension folder built against that
  * rewritten tree. A folder that is not a tree without `--python` gets a message that says so.
  */
-export function openTarget(src: string | undefined, opts: { python?: string } = {}): Target {
+export function openTarget(src: string | undefined, opts: { python?: string; unit?: boolean } = {}): Target {
   if (opts.python === undefined) {
     const root = src === undefined ? undefined : path.resolve(src);
     if (root && fs.existsSync(root) && fs.statSync(root).isDirectory() && !fs.existsSync(path.join(root, 'Include/patchlevel.h'))) {
@@ -49,5 +49,5 @@ export function openTarget(src: string | undefined, opts: { python?: string } = 
   if (fs.existsSync(path.join(path.resolve(src), 'Include/patchlevel.h'))) {
     throw new UsageError(`${path.resolve(src)}: this is a CPython tree; --python is for a folder of extension sources`);
   }
-  return openExtension(src, opts.python);
+  return openExtension(src, opts.python, { unit: opts.unit });
 }

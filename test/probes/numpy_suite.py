@@ -1,0 +1,18 @@
+# numpy's own suite in one interpreter; under pymt, in each of N at once.
+# Each interpreter gets its own temp folder: numpy.savez writes fixed names (arr_0.npy) into
+# tempfile.gettempdir(), which N processes sharing one TMPDIR would race on just the same.
+import sys, os, shutil, tempfile
+try:
+    import pymt
+    tag = "pymt-%d-%d-" % (pymt.index, pymt.round)
+except ImportError:
+    tag = "numpy-suite-"
+tempfile.tempdir = tempfile.mkdtemp(prefix=tag)
+try:
+    import numpy
+    r = numpy.test()
+    print "numpy %s: %d tests, %d errors, %d failures" % (numpy.__version__, r.testsRun, len(r.errors), len(r.failures))
+    ok = r.wasSuccessful()
+finally:
+    shutil.rmtree(tempfile.tempdir, True)
+sys.exit(not ok)
