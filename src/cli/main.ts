@@ -26,6 +26,9 @@ export async function main(argv: string[]): Promise<number> {
       [
         'Exit codes: 0 clean · 1 findings (check, audit misses) · 2 bad input, configuration or internal error.',
         'Without a tree, commands that take <src> use the bundled fixture fixtures/minipy.',
+        'Extension modules: scan|apply|check <folder> --python <rewritten tree> rewrites your own in place;',
+        'a package that generates C while it builds (numpy) goes through the compiler wrapper:',
+        '  CC="pyglobal-cc gcc" /tmp/tls/python setup.py build      (pyglobal-cc --help)',
       ].join('\n'),
     )
     .strict()

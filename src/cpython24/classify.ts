@@ -67,7 +67,7 @@ function decide(g: UnclassifiedGlobal, macros: MacroRules, reviewed: ReviewedRow
   const element = /^(?:struct\s+)?([A-Za-z_]\w*)\s/.exec(def.type)?.[1];
   const typeRule = def.isArray && !def.isPointer && def.init && !g.function ? types.find((t) => t.type === element) : undefined;
   if (typeRule && !typeRule.targets.includes(opts.target ?? 'tree')) {
-    return { classification: 'thread-local', reason: `a ${element} table, reviewed as read-only for the tree but not here: ${typeRule.notFor}`, reasonSource: 'rules/reviewed-types.json' };
+    return { classification: 'thread-local', reason: `a ${element} table: read-only in the tree, but in an extension's package other code may write it through its descriptors (numpy's add_docstring), so each interpreter needs its own copy (rules/reviewed-types.json, notFor)`, reasonSource: 'rules/reviewed-types.json' };
   }
   if (typeRule) return { classification: typeRule.classification, reason: typeRule.reason, reasonSource: 'rules/reviewed-types.json' };
   return {

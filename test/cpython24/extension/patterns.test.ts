@@ -139,7 +139,7 @@ describe('the fixture extension, scanned against the rewritten minipy', () => {
     const g = global('spam_methods');
     expect(g.classification).toBe('thread-local');
     expect(g.reasonSource).toBe('rules/reviewed-types.json');
-    expect(g.reason).toMatch(/PyMethodDef table, reviewed as read-only for the tree but not here: .*add_docstring/);
+    expect(g.reason).toMatch(/PyMethodDef table: read-only in the tree, but .*add_docstring/);
   });
 
   it('never writes into the Python tree, and check is clean after apply', () => {
