@@ -26,7 +26,7 @@ const counts = (out: string) => [...out.matchAll(/^numpy [\d.]+: (\d+) tests, (\
 describe.runIf(ready)('numpy 1.2.1 through pyglobal-cc', () => {
   const src = path.join(work, 'numpy');
   const site = path.join(work, 'inst/lib/python');
-  const env = () => ({ PYTHONPATH: `${site}:${nose}` });
+  const env = () => ({ PYTHONPATH: `${site}:${nose}`, TMPDIR: work });
   let single: number[] = [];
 
   it('builds and installs with CC="pyglobal-cc gcc", every unit rewritten', () => {
