@@ -2,6 +2,11 @@
  *
  *   pymt -n N [--rounds R] [--model MB] [-o DIR] [--json] [--rss] [-E -t -O -S -v -u]
  *        (-c CODE | -m MODULE | FILE) [args...]
+ *   pymt (--stage FILE | --stage-c CODE)... [options]
+ *
+ * With --stage, each stage is its own program: interpreter K runs the K-th stage (sys.argv is
+ * [FILE], or ['-c'] for --stage-c), pymt.index is K and pymt.count the number of stages, so a
+ * pipeline of N interpreters (linked by interpqueue) is one command.
  *
  * Each round starts N fresh threads that wait at a barrier, so all interpreters start at the
  * same moment. Each thread runs one full lifecycle:
@@ -55,8 +60,20 @@
 
 enum pymt_mode { MODE_NONE, MODE_COMMAND, MODE_FILE, MODE_MODULE };
 
+/* What one interpreter runs: the common program, or its own stage. */
+struct pymt_program {
+    enum pymt_mode mode;
+    const char *target;
+    int argc;
+    char **argv; /* sys.argv: [0] is "-c", the file, or filled in for -m */
+};
+
+/* Stages are few (one per interpreter); a fixed table keeps parsing free of allocation. */
+#define PYMT_MAX_STAGES 256
+
 struct pymt_options {
     int n;
+    int n_given; /* -n was on the command line: with --stage it must agree */
     int rounds;
     double model_mb;
     const char *outdir;
@@ -67,10 +84,11 @@ struct pymt_options {
     char *progname;
     /* Python's own flags, set in each thread: they are interpreter globals. */
     int ignore_env, tabcheck, optimize, nosite, verbose, unbuffered;
-    enum pymt_mode mode;
-    const char *target;
-    int prog_argc;
-    char **prog_argv; /* sys.argv: [0] is "-c", the file, or filled in for -m */
+    struct pymt_program prog;
+    /* --stage/--stage-c: interpreter K runs stages[K] instead of prog; n == nstages */
+    int nstages;
+    struct pymt_program stages[PYMT_MAX_STAGES];
+    char *stage_argv0[PYMT_MAX_STAGES];
 };
 
 /* One interpreter's lifecycle in one round. */
@@ -78,6 +96,7 @@ struct pymt_job {
     int index;
     int round;
     const struct pymt_options *opt;
+    const struct pymt_program *prog; /* opt->prog, or this interpreter's stage */
     pthread_barrier_t *start;
     FILE *out;
     char outpath[PATH_MAX];
@@ -452,7 +471,7 @@ run_exitfunc(struct pymt_job *job, PyObject *stderr_file)
 static void
 run_program(struct pymt_job *job, PyObject *stdout_file, PyObject *stderr_file)
 {
-    const struct pymt_options *opt = job->opt;
+    const struct pymt_program *prog = job->prog;
     PyObject *m, *d, *r, *fn;
     char **argv;
     int k;
@@ -464,28 +483,28 @@ run_program(struct pymt_job *job, PyObject *stdout_file, PyObject *stderr_file)
     }
     d = PyModule_GetDict(m);
 
-    argv = (char **)malloc(sizeof(char *) * (opt->prog_argc + 1));
+    argv = (char **)malloc(sizeof(char *) * (prog->argc + 1));
     if (argv == NULL) {
         PyOS_snprintf(job->reason, sizeof job->reason, "out of memory");
         job->status = 1;
         return;
     }
-    for (k = 0; k < opt->prog_argc; k++)
-        argv[k] = opt->prog_argv[k];
-    argv[opt->prog_argc] = NULL;
+    for (k = 0; k < prog->argc; k++)
+        argv[k] = prog->argv[k];
+    argv[prog->argc] = NULL;
 
-    switch (opt->mode) {
+    switch (prog->mode) {
     case MODE_COMMAND:
-        PySys_SetArgv(opt->prog_argc, argv);
-        r = PyRun_StringFlags(opt->target, Py_file_input, d, d, NULL);
+        PySys_SetArgv(prog->argc, argv);
+        r = PyRun_StringFlags(prog->target, Py_file_input, d, d, NULL);
         take_result(job, r, stderr_file, "");
         break;
     case MODE_FILE:
-        PySys_SetArgv(opt->prog_argc, argv);
-        run_file(job, d, opt->target, stderr_file);
+        PySys_SetArgv(prog->argc, argv);
+        run_file(job, d, prog->target, stderr_file);
         break;
     case MODE_MODULE:
-        fn = find_module_file(opt->target);
+        fn = find_module_file(prog->target);
         if (fn == NULL || !PyString_Check(fn)) {
             Py_XDECREF(fn);
             if (!PyErr_Occurred())
@@ -496,7 +515,7 @@ run_program(struct pymt_job *job, PyObject *stdout_file, PyObject *stderr_file)
         }
         /* sys.argv[0] is the module's file, as with python -m */
         argv[0] = PyString_AS_STRING(fn);
-        PySys_SetArgv(opt->prog_argc, argv);
+        PySys_SetArgv(prog->argc, argv);
         run_file(job, d, PyString_AS_STRING(fn), stderr_file);
         Py_DECREF(fn);
         break;
@@ -731,6 +750,7 @@ run_round(const struct pymt_options *opt, int round)
         j->index = k;
         j->round = round;
         j->opt = opt;
+        j->prog = opt->nstages > 0 ? &opt->stages[k] : &opt->prog;
         j->start = &start;
         if (opt->outdir != NULL) {
             if (opt->rounds > 1)
@@ -821,9 +841,14 @@ run_round(const struct pymt_options *opt, int round)
 
 static const char usage_text[] =
     "usage: pymt [options] (-c CODE | -m MODULE | FILE) [args...]\n"
+    "       pymt [options] (--stage FILE | --stage-c CODE)...\n"
     "Runs N isolated Python interpreters at once, one per thread, in one process.\n"
     "\n"
     "  -n N              interpreters (threads) per round (default 1)\n"
+    "  --stage FILE      one interpreter per stage, all at once (a pipeline): interpreter K\n"
+    "                    runs the K-th --stage FILE with sys.argv [FILE]; repeat it per\n"
+    "                    stage; -n is the number of stages (an -n that differs is an error)\n"
+    "  --stage-c CODE    a stage given as code (sys.argv ['-c']); mixes with --stage\n"
     "  --rounds R        repeat R times: N fresh threads start together (barrier), each runs\n"
     "                    init, the program, finalize, then exits (default 1)\n"
     "  --model MB        allocate and fill one read-only model of MB megabytes of float\n"
@@ -842,7 +867,8 @@ static const char usage_text[] =
     "  -E -t -tt -O -S -v -u  as for python, in every interpreter\n"
     "  --version         print the Python version and the PYGLOBAL variant\n"
     "\n"
-    "In each interpreter, `import pymt` gives index (0..N-1), count, round (1..R), rounds.\n"
+    "In each interpreter, `import pymt` gives index (0..N-1), count, round (1..R), rounds;\n"
+    "with --stage, index is the stage (0 for the first --stage) and count the stages.\n"
     "Exit status: 0 all interpreters exited 0; 1 some failed (listed on stderr); 2 usage.\n"
     "A fatal signal is reported with its interpreter and round, then re-raised.\n";
 
@@ -960,47 +986,70 @@ parse_options(int argc, char **argv, struct pymt_options *opt)
             opt->rss = 1;
         } else if (strcmp(a, "--serialize") == 0) {
             opt->serialize = 1;
+        } else if (option_is(a, "--stage-c") || option_is(a, "--stage")) {
+            int code = option_is(a, "--stage-c");
+            struct pymt_program *st;
+            if (opt->nstages >= PYMT_MAX_STAGES)
+                die_usage("%s: too many stages", a);
+            st = &opt->stages[opt->nstages];
+            st->mode = code ? MODE_COMMAND : MODE_FILE;
+            st->target = option_value(argc, argv, &i, code ? "--stage-c" : "--stage");
+            opt->stage_argv0[opt->nstages] = code ? "-c" : (char *)st->target;
+            st->argc = 1;
+            st->argv = &opt->stage_argv0[opt->nstages];
+            opt->nstages++;
         } else if (option_is(a, "-n")) {
             opt->n = (int)parse_long(option_value(argc, argv, &i, "-n"), "-n", 1, 4096);
+            opt->n_given = 1;
         } else if (option_is(a, "-o")) {
             opt->outdir = option_value(argc, argv, &i, "-o");
         } else if (option_is(a, "-c")) {
-            opt->mode = MODE_COMMAND;
-            opt->target = option_value(argc, argv, &i, "-c");
+            opt->prog.mode = MODE_COMMAND;
+            opt->prog.target = option_value(argc, argv, &i, "-c");
             /* sys.argv = ['-c', args...], as python does */
             argv[i] = "-c";
-            opt->prog_argc = argc - i;
-            opt->prog_argv = argv + i;
+            opt->prog.argc = argc - i;
+            opt->prog.argv = argv + i;
             break;
         } else if (option_is(a, "-m")) {
-            opt->mode = MODE_MODULE;
-            opt->target = option_value(argc, argv, &i, "-m");
-            opt->prog_argc = argc - i;
-            opt->prog_argv = argv + i; /* [0] becomes the module's file */
+            opt->prog.mode = MODE_MODULE;
+            opt->prog.target = option_value(argc, argv, &i, "-m");
+            opt->prog.argc = argc - i;
+            opt->prog.argv = argv + i; /* [0] becomes the module's file */
             break;
         } else if (strcmp(a, "--") == 0) {
             if (i + 1 >= argc)
                 die_usage("%s: a FILE must follow", a);
             i++;
-            opt->mode = MODE_FILE;
-            opt->target = argv[i];
-            opt->prog_argc = argc - i;
-            opt->prog_argv = argv + i;
+            opt->prog.mode = MODE_FILE;
+            opt->prog.target = argv[i];
+            opt->prog.argc = argc - i;
+            opt->prog.argv = argv + i;
             break;
         } else if (a[0] == '-' && a[1] != '-' && a[1] != '\0' && flag_cluster(a, opt)) {
             continue;
         } else if (a[0] == '-') {
             die_usage("unknown option %s", a);
         } else {
-            opt->mode = MODE_FILE;
-            opt->target = a;
-            opt->prog_argc = argc - i;
-            opt->prog_argv = argv + i;
+            opt->prog.mode = MODE_FILE;
+            opt->prog.target = a;
+            opt->prog.argc = argc - i;
+            opt->prog.argv = argv + i;
             break;
         }
     }
-    if (opt->mode == MODE_NONE)
-        die_usage("%s", "nothing to run: give -c CODE, -m MODULE or FILE (stdin is shared "
+    if (opt->nstages > 0) {
+        if (opt->prog.mode != MODE_NONE)
+            die_usage("%s: give either stages (--stage, --stage-c) or one program for all "
+                      "interpreters, not both", opt->prog.target);
+        if (opt->n_given && opt->n != opt->nstages) {
+            char msg[64];
+            snprintf(msg, sizeof msg, "%d", opt->nstages);
+            die_usage("-n disagrees with the %s stages given (leave -n out)", msg);
+        }
+        opt->n = opt->nstages;
+    } else if (opt->prog.mode == MODE_NONE)
+        die_usage("%s", "nothing to run: give -c CODE, -m MODULE, FILE or --stage (stdin is shared "
                         "by all interpreters, so there is no interactive mode)");
     if (opt->progname == NULL)
         opt->progname = default_progname(argv[0]);

@@ -140,6 +140,35 @@ describe.skipIf(!stock)('pymt on a stock build (one interpreter at a time)', () 
     expect([0, 1, 2].map((k) => fs.readFileSync(path.join(outDir, `interp-${k}.out`), 'utf8'))).toEqual(['0\n', '1\n', '2\n']);
   });
 
+  it('runs one program per --stage/--stage-c, each seeing its stage as pymt.index', () => {
+    // --serialize: a stock libpython runs one lifecycle at a time; the tls test below runs them at once.
+    const a = path.join(dir, 'stage_a.py');
+    fs.writeFileSync(a, 'import pymt, sys\nprint "a", pymt.index, pymt.count, sys.argv, pymt.round\n');
+    const code = 'import pymt, sys\nprint "c", pymt.index, pymt.count, sys.argv';
+    const r = run(pymt, [...prog, '--serialize', '--rounds', '2', '--stage', a, '--stage-c', code, '--stage', a]);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n').filter(Boolean).sort()).toEqual([
+      `[0:1] a 0 3 ['${a}'] 1`, `[0:2] a 0 3 ['${a}'] 2`, "[1:1] c 1 3 ['-c']", "[1:2] c 1 3 ['-c']",
+      `[2:1] a 2 3 ['${a}'] 1`, `[2:2] a 2 3 ['${a}'] 2`,
+    ]);
+    // -n may be given if it agrees; -o and --json work per stage as per interpreter.
+    const outDir = path.join(dir, 'stages');
+    fs.mkdirSync(outDir);
+    expect(run(pymt, [...prog, '--serialize', '-n', '2', '-o', outDir, '--stage-c', 'print 0', '--stage-c', 'print 1']).code).toBe(0);
+    expect([0, 1].map((k) => fs.readFileSync(path.join(outDir, `interp-${k}.out`), 'utf8'))).toEqual(['0\n', '1\n']);
+    const j = run(pymt, [...prog, '--serialize', '--json', '--stage-c', 'import sys; sys.exit(0)', '--stage-c', 'import sys; sys.exit(5)']);
+    expect(j.code).toBe(1);
+    expect(records(j.out).map((x) => [x.interp, x.exit])).toEqual([[0, 0], [1, 5]]);
+  });
+
+  it('rejects stages mixed with a program, an -n that disagrees, and a missing stage value', () => {
+    expect(run(pymt, [...prog, '--stage-c', 'pass', '-c', 'pass']).code).toBe(2);
+    const n = run(pymt, [...prog, '-n', '3', '--stage-c', 'pass', '--stage-c', 'pass']);
+    expect(n.code).toBe(2);
+    expect(n.err).toContain('-n disagrees with the 2 stages given');
+    expect(run(pymt, [...prog, '--stage']).code).toBe(2);
+  });
+
   it('rejects bad arguments with exit 2', () => {
     expect(run(pymt, ['-n', '0', '-c', 'pass']).code).toBe(2);
     expect(run(pymt, ['--model', 'big', '-c', 'pass']).code).toBe(2);
@@ -165,6 +194,50 @@ describe.skipIf(!tls)('pymt on the tls build (interpreters at once)', () => {
     expect(recs).toHaveLength(20);
     expect(recs.every((x) => x.ok && checksumOf(x.output) === ref)).toBe(true);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs N --stage programs at once, one per interpreter, and a pipeline through interpqueue when the build has it', () => {
+    // pymt from this source, so the test does not depend on when the build was made.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pymt-stage-'));
+    try {
+      const exe = path.join(dir, 'pymt');
+      execFileSync('gcc', ['-pthread', `-I${tls}`, `-I${tls}/Include`, path.join(projectRoot, 'src/c/pymt.c'), `${tls}/libpython2.4.a`,
+        '-Xlinker', '-export-dynamic', '-lpthread', '-ldl', '-lutil', '-lm', '-o', exe], { stdio: 'ignore' });
+      const prog = ['--program-name', path.join(tls!, 'python'), '-E'];
+      // All 3 start at one barrier: each waits until it has seen the others' files, which only
+      // works if they really run at the same time.
+      const stage = path.join(dir, 'stage.py');
+      fs.writeFileSync(stage, [
+        'import os, pymt, sys, time',
+        `d = ${JSON.stringify(dir)}`,
+        "open(os.path.join(d, 'up-%d' % pymt.index), 'w').close()",
+        'deadline = time.time() + 30',
+        "while len([f for f in os.listdir(d) if f.startswith('up-')]) < pymt.count and time.time() < deadline:",
+        '    time.sleep(0.01)',
+        "print pymt.index, pymt.count, os.path.basename(sys.argv[0]), len([f for f in os.listdir(d) if f.startswith('up-')])",
+      ].join('\n'));
+      const r = run(exe, [...prog, '--json', '--stage', stage, '--stage', stage, '--stage', stage], dir);
+      expect(r.code).toBe(0);
+      expect(records(r.out).map((x) => x.output)).toEqual(['0 3 stage.py 3\n', '1 3 stage.py 3\n', '2 3 stage.py 3\n']);
+
+      const hasQueue = spawnSync(path.join(tls!, 'python'), ['-E', '-c', 'import interpqueue'], { cwd: tls }).status === 0;
+      if (!hasQueue) return;
+      // source -> double -> sink, 1000 items, counted at the sink.
+      const src = "import interpqueue as iq\nq = iq.Queue('t-1', 8)\nfor i in range(1000): q.put(i, timeout=30)\nq.close()";
+      const mid = [
+        'import interpqueue as iq', "a = iq.Queue('t-1', 8)", "b = iq.Queue('t-2', 8)", 'while 1:',
+        '    try: x = a.get(timeout=30)', '    except iq.Closed: break', '    b.put(2 * x, timeout=30)', 'b.close()',
+      ].join('\n');
+      const sink = [
+        'import interpqueue as iq', "b = iq.Queue('t-2', 8)", 'got = []', 'while 1:',
+        '    try: got.append(b.get(timeout=30))', '    except iq.Closed: break', 'print len(got), sum(got), got == range(0, 2000, 2)',
+      ].join('\n');
+      const p = run(exe, [...prog, '--json', '--stage-c', src, '--stage-c', mid, '--stage-c', sink], dir);
+      expect(p.code).toBe(0);
+      expect(records(p.out)[2].output).toBe(`1000 ${999 * 1000} True\n`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
