@@ -9,7 +9,7 @@ import { parseC, countErrors, languageOf, type Lang } from '../engine/parse.ts';
 import { tokenize } from '../engine/lex.ts';
 import { mask } from '../engine/mask.ts';
 import type { Finding, ScanResult } from '../engine/model.ts';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../engine/errors.ts';
 import { openTarget, targetFiles, isExtension } from './target/index.ts';
 import { scanOpened } from './scan.ts';
 import { planRewrite, readTexts, type Plan } from './plan.ts';

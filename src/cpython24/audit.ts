@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../engine/errors.ts';
 import type { Classification, Global, ScanResult } from '../engine/model.ts';
 import { readObjects, type ElfObject, type ElfSymbol } from './audit/readelf.ts';
 import { makeWords, parseMakeVars } from './audit/makefile.ts';

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../engine/errors.ts';
 import { openTree, projectRoot } from './target/tree.ts';
 import { checkOutDir, prepareOutDir, logName, summaryName } from './build/outdir.ts';
 import { mergeLibraryDir } from './build/setupcfg.ts';

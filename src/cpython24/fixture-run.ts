@@ -9,7 +9,7 @@ import { openTree } from './target/tree.ts';
 import { scanOpened } from './scan.ts';
 import { applyTree } from './apply.ts';
 import { checkTree } from './check.ts';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../engine/errors.ts';
 
 export interface RunOutcome {
   command: string;

@@ -3,7 +3,7 @@
 // (Include/pyglobal_libc.h); check fails on a site that is neither routed, safe nor reviewed.
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../engine/errors.ts';
 import { findNameSites, namesPattern, type NameUse } from '../engine/calls.ts';
 import { readRulesJson, rulesDir } from './rules.ts';
 

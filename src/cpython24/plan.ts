@@ -12,7 +12,7 @@ import { rulesDir, loadMacroRules } from './rules.ts';
 import { findFunctionEntries } from '../engine/function-entry.ts';
 import { languageOf } from '../engine/parse.ts';
 import { cxxReviewFinding, needsCxxReview } from './cxx-review.ts';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../engine/errors.ts';
 import type { MacroDef } from '../engine/macro-defs.ts';
 import { projectRoot } from './target/tree.ts';
 import { SHIM_PREFIX, libcHeader, libcSource, loadLibcRules } from './libc.ts';

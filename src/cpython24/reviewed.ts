@@ -2,7 +2,7 @@
 // reason. The loader rejects rows without a reason; rows that match nothing are reported as stale.
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../engine/errors.ts';
 import type { Classification } from '../engine/model.ts';
 import type { UnclassifiedGlobal } from '../engine/symbols.ts';
 import { rulesDir } from './rules.ts';

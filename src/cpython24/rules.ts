@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from './target/tree.ts';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../engine/errors.ts';
 import type { MacroRule, MacroRules } from '../engine/macro-rules.ts';
 
 export const rulesDir = path.join(projectRoot, 'rules');

@@ -1,7 +1,7 @@
 // The scan stage over a whole tree: read, lex, resolve includes, parse, link, classify.
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../engine/errors.ts';
 import { lexFile, type Lexed, type ParsedFile } from '../engine/scan-file.ts';
 import { LexicalIndex } from '../engine/lexical-index.ts';
 import { PoolError, SyncPool, defaultPoolSize } from '../engine/scan-pool.ts';

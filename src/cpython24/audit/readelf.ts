@@ -3,7 +3,7 @@
 // small pool runs batches side by side, so a whole CPython build (about 150 objects) takes well
 // under a second.
 import { execFile } from 'node:child_process';
-import { UsageError } from '../../cli/errors.ts';
+import { UsageError } from '../../engine/errors.ts';
 
 export interface ElfSection {
   index: number;

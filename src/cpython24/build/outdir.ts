@@ -2,7 +2,7 @@
 // only empty a folder that an earlier `pyglobal build` wrote, so a typo cannot wipe a home folder.
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../../cli/errors.ts';
+import { UsageError } from '../../engine/errors.ts';
 
 export const logName = 'pyglobal-build.log';
 export const summaryName = 'pyglobal-build.json';

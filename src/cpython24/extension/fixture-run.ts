@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { applyTree } from '../apply.ts';
 import { checkTree } from '../check.ts';
 import { defaultTree, projectRoot } from '../target/tree.ts';
-import { UsageError } from '../../cli/errors.ts';
+import { UsageError } from '../../engine/errors.ts';
 import { applyBaseline, parseBaseline } from '../../report/baseline.ts';
 import type { RunOutcome } from '../fixture-run.ts';
 

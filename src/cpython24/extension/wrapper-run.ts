@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { applyTree } from '../apply.ts';
 import { defaultTree, projectRoot } from '../target/tree.ts';
-import { UsageError } from '../../cli/errors.ts';
+import { UsageError } from '../../engine/errors.ts';
 import { defaultExtension, extensionBaseline, make, run } from './fixture-run.ts';
 import type { RunOutcome } from '../fixture-run.ts';
 

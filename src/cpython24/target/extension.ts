@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
-import { UsageError } from '../../cli/errors.ts';
+import { UsageError } from '../../engine/errors.ts';
 import { openTree, type Tree } from './tree.ts';
 import type { ScanResult } from '../../engine/model.ts';
 import { languageOf } from '../../engine/parse.ts';

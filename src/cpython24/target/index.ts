@@ -3,7 +3,7 @@
 // only tells them apart and gives the stages one view of the files.
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../../cli/errors.ts';
+import { UsageError } from '../../engine/errors.ts';
 import { listSources, openTree, type Tree } from './tree.ts';
 import { extensionFile, openExtension, type ExtensionFolder } from './extension.ts';
 

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fg from 'fast-glob';
-import { UsageError } from '../../cli/errors.ts';
+import { UsageError } from '../../engine/errors.ts';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const defaultTree = path.join(projectRoot, 'fixtures/minipy');

@@ -3,7 +3,7 @@
 // a Makefile). Knows where python, pymt and the regression tests are.
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../../cli/errors.ts';
+import { UsageError } from '../../engine/errors.ts';
 
 export type BuildVariant = 'tls' | 'stock' | 'unknown';
 

@@ -3,7 +3,7 @@
 // they cannot run beside other interpreters of the same process. Each row says why, and what
 // to do: run it alone after the concurrent phase, or leave it out of the comparison.
 import path from 'node:path';
-import { UsageError } from '../../cli/errors.ts';
+import { UsageError } from '../../engine/errors.ts';
 import { projectRoot } from '../target/tree.ts';
 import { readRulesJson, staleTestRows } from '../rules.ts';
 

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { UsageError } from '../../cli/errors.ts';
+import { UsageError } from '../../engine/errors.ts';
 import { missingPymt, openBuildDir, type BuildDir } from './builddir.ts';
 import { loadProcessWideRules, staleRows, defaultRulesFile } from './process-wide.ts';
 import { runRegrtest } from './regrtest.ts';

@@ -3,7 +3,7 @@
 // starting a thread raises thread.error). Each row says why, and what to do: leave it out of
 // the run, or run it apart with the thread module hidden, as before Lib/thread.py.
 import path from 'node:path';
-import { UsageError } from '../../cli/errors.ts';
+import { UsageError } from '../../engine/errors.ts';
 import { projectRoot } from '../target/tree.ts';
 import { readRulesJson, staleTestRows } from '../rules.ts';
 

@@ -4,7 +4,7 @@
 // suppressions file TSan reads, and the TSAN_OPTIONS string that points at it.
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../../cli/errors.ts';
+import { UsageError } from '../../engine/errors.ts';
 import { projectRoot } from '../target/tree.ts';
 
 /** The suppression types TSan understands (sanitizer_common / tsan_suppressions). */
