@@ -46,15 +46,26 @@ export async function main(argv: string[]): Promise<number> {
       }
       throw err ?? new UsageError(msg);
     });
-  for (const c of commands) {
-    parser.command({
-      ...c,
-      handler: async (args: any) => {
-        code = await c.run(args);
-      },
-    } as any);
-  }
   try {
+    // Only the command being run is loaded; the others are listed by name, for the help and for
+    // "did you mean". The top level takes no option with a value, so the first word that is not
+    // an option names the command.
+    const wanted = argv.find((a) => !a.startsWith('-'));
+    for (const c of commands) {
+      if (c.command.split(' ')[0] !== wanted) {
+        parser.command(c.command, c.describe);
+        continue;
+      }
+      const impl = await c.load();
+      parser.command({
+        command: c.command,
+        describe: c.describe,
+        builder: impl.builder,
+        handler: async (args: any) => {
+          code = await impl.run(args);
+        },
+      } as any);
+    }
     await parser.parseAsync();
     return code;
   } catch (err) {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { UsageError } from '../engine/errors.ts';
 import { lexFile, type Lexed, type ParsedFile } from '../engine/scan-file.ts';
 import { LexicalIndex } from '../engine/lexical-index.ts';
-import { PoolError, SyncPool, defaultPoolSize } from '../engine/scan-pool.ts';
+import { PoolError, SyncPool, defaultPoolSize, workerModule } from '../engine/scan-pool.ts';
 import type { ScanRequest } from '../engine/scan-worker.ts';
 import type { MacroRules } from '../engine/macro-rules.ts';
 import { linkSymbols } from '../engine/symbols.ts';
@@ -102,7 +102,7 @@ export function scanOpened(tree: Target, opts: ScanOptions = {}): ScanResult {
     ms[step] = (ms[step] ?? 0) + now - t;
     t = now;
   };
-  const pool = wanted > 0 ? new SyncPool(new URL('../engine/scan-worker.ts', import.meta.url), wanted) : undefined;
+  const pool = wanted > 0 ? new SyncPool(workerModule('../engine/scan-worker', import.meta.url), wanted) : undefined;
   try {
     // Lex everything first: a file's macros may come from headers it includes.
     const lexed = new Map<string, Lexed>();

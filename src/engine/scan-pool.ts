@@ -1,8 +1,9 @@
 // Worker threads driven synchronously. The caller blocks in Atomics.wait and reads replies with
 // receiveMessageOnPort, so a synchronous library function (the scan) can spread its work over
-// the cores without turning every caller async. Workers load TypeScript through tsx's in-thread
-// CommonJS hook (see ts-worker.cjs): its ESM hook starts a loader thread per worker, which
-// costs more than half a second each.
+// the cores without turning every caller async. Run from dist/ (the CLI), workers import the
+// compiled JavaScript; run from src/ (vitest, benches), they load TypeScript through tsx's
+// in-thread CommonJS hook (see ts-worker.cjs): its ESM hook starts a loader thread per worker,
+// which costs more than half a second each.
 import os from 'node:os';
 import { MessageChannel, Worker, receiveMessageOnPort, workerData, type MessagePort, type WorkerOptions } from 'node:worker_threads';
 
@@ -27,6 +28,16 @@ export class PoolError extends Error {
 }
 
 const bootstrap = new URL('./ts-worker.cjs', import.meta.url);
+
+/**
+ * A worker module's URL next to the caller's, in the caller's own flavour: `.ts` when the caller
+ * runs from src/, `.js` when it runs compiled from dist/ (tsc rewrites import specifiers, not
+ * strings passed to new URL).
+ */
+export function workerModule(rel: string, callerUrl: string): URL {
+  const ext = callerUrl.endsWith('.ts') ? '.ts' : '.js';
+  return new URL(rel + ext, callerUrl);
+}
 
 /**
  * The parent's flags without those that load tsx's ESM hook (a worker loads TypeScript its own,

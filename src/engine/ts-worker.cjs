@@ -1,6 +1,7 @@
-// Bootstrap of a pool worker (scan-pool.ts): loads the TypeScript module named in workerData
-// through tsx's CommonJS hook, which runs in this thread. A failure to start is reported on the
-// pool's port like any other error, so the waiting caller hears of it instead of hanging.
+// Bootstrap of a pool worker (scan-pool.ts). A compiled module (dist/, the CLI) is imported as it
+// is; a TypeScript one (src/, under vitest or a bench) is loaded through tsx's CommonJS hook,
+// which runs in this thread. A failure to start is reported on the pool's port like any other
+// error, so the waiting caller hears of it instead of hanging.
 'use strict';
 const { workerData } = require('node:worker_threads');
 const { fileURLToPath } = require('node:url');
@@ -13,9 +14,13 @@ function report(err, boot) {
 }
 
 process.on('uncaughtException', (err) => report(err, false));
-try {
-  require('tsx/cjs/api').register();
-  require(fileURLToPath(workerData.module));
-} catch (err) {
-  report(err, true);
+if (workerData.module.endsWith('.ts')) {
+  try {
+    require('tsx/cjs/api').register();
+    require(fileURLToPath(workerData.module));
+  } catch (err) {
+    report(err, true);
+  }
+} else {
+  import(workerData.module).catch((err) => report(err, true));
 }

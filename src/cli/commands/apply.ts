@@ -9,8 +9,6 @@ import { WriteInterruptedError } from '../../engine/write.ts';
 import { constants as osc } from 'node:os';
 
 export const applyCommand: Command = {
-  command: 'apply [src]',
-  describe: 'Rewrite a tree: PYGLOBAL on every thread-local global, moved initializers, generated per-thread init',
   builder: (y) =>
     y
       .positional('src', { type: 'string', describe: 'CPython 2.4 source tree to rewrite in place (default: the bundled fixture)' })

@@ -5,8 +5,6 @@ import { auditBuild, loadScan } from '../../cpython24/audit.ts';
 import { formatAuditText } from '../../cpython24/audit/format.ts';
 
 export const auditCommand: Command = {
-  command: 'audit <dir>',
-  describe: 'Read the object files of a build and check that the scan knows every writable global',
   builder: (y) =>
     y
       .positional('dir', { type: 'string', describe: 'a built CPython tree (the output of pyglobal build)' })

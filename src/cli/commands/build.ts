@@ -48,8 +48,6 @@ Exit codes: 0 built · 2 bad input, or the build failed (the phase and the last 
 are printed).`;
 
 export const buildCommand: Command = {
-  command: 'build [src]',
-  describe: 'copy a CPython 2.4 tree and build it (stock or thread-local variant)',
   builder: (y) =>
     y
       .usage(`pyglobal build <src> --variant stock|tls --out DIR [--sanitize thread] [--force] [--json]\n\n${intro}`)

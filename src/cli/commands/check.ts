@@ -12,8 +12,6 @@ import { writeReport } from '../output.ts';
 import { UsageError, exitCodes } from '../errors.ts';
 
 export const checkCommand: Command = {
-  command: 'check [src]',
-  describe: 'CI gate: fail when a global is neither thread-local nor reviewed as shared',
   builder: (y) =>
     y
       .positional('src', { type: 'string', describe: 'a tree rewritten by pyglobal apply (default: the bundled fixture)' })

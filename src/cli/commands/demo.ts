@@ -5,8 +5,6 @@ import { writeReport } from '../output.ts';
 import { exitCodes } from '../errors.ts';
 
 export const demoCommand: Command = {
-  command: 'demo [src]',
-  describe: 'The whole pipeline on the bundled fixture: scan, apply, check, compile, N threads (and TSan)',
   builder: (y) =>
     y
       .positional('src', { type: 'string', describe: 'a fixture tree with a Makefile and driver/threads.c (default: fixtures/minipy)' })

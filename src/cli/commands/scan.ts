@@ -8,8 +8,6 @@ import { progress, logInfo } from '../log.ts';
 import { writeReport } from '../output.ts';
 
 export const scanCommand: Command = {
-  command: 'scan [src]',
-  describe: 'List every global variable of a CPython 2.4 tree, how it is classified, and why',
   builder: (y) =>
     y
       .positional('src', { type: 'string', describe: 'CPython 2.4 source tree (default: the bundled fixture fixtures/minipy)' })

@@ -15,8 +15,6 @@ function parseParts(v: string | undefined): Part[] | undefined {
 }
 
 export const testCommand: Command = {
-  command: 'test <build>',
-  describe: 'run the regression suite in one interpreter (a), split over N concurrent interpreters (b), and a stress of N simultaneous lifecycles (c)',
   builder: (y) =>
     y
       .positional('build', { type: 'string', describe: 'a build directory (the --out of pyglobal build)' })
