@@ -85,10 +85,11 @@ export async function applyTree(src: string | undefined, opts: ApplyOptions = {}
   for (const fp of planEdits(plan.edits, { textOf: (f) => texts.get(f) })) {
     const before = texts.get(fp.file)!;
     const after = applyEdits(before, fp.edits);
-    // Parse no worse than before: an edit must never break a file's syntax.
+    // Parse no worse than before: an edit must never break a file's syntax. The file before is
+    // parsed only when the file after has errors: a clean result cannot be worse (most files).
     if (/\.(c|h|inc)$/.test(fp.file)) {
-      const e0 = errorsOf(before, rules);
       const e1 = errorsOf(after, rules);
+      const e0 = e1 > 0 ? errorsOf(before, rules) : 0;
       if (e1 > e0) throw new UsageError(`${path.join(tree.root, fp.file)}:1: internal error: the rewrite leaves ${e1 - e0} more parse errors in this file; nothing was written`);
     }
     changes.push({ path: fp.file, text: after });
@@ -96,8 +97,8 @@ export async function applyTree(src: string | undefined, opts: ApplyOptions = {}
   // C++ sources get the same guard, parsed as C++.
   for (const c of changes) {
     if (languageOf(c.path) !== 'cxx') continue;
-    const e0 = errorsOf(texts.get(c.path)!, rules, 'cxx');
     const e1 = errorsOf(c.text, rules, 'cxx');
+    const e0 = e1 > 0 ? errorsOf(texts.get(c.path)!, rules, 'cxx') : 0;
     if (e1 > e0) throw new UsageError(`${path.join(tree.root, c.path)}:1: internal error: the rewrite leaves ${e1 - e0} more parse errors in this file; nothing was written`);
   }
   for (const g of plan.generated) {

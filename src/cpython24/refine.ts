@@ -82,6 +82,22 @@ export function initAnalysis(globals: Global[], texts: Map<string, string>, defi
     memo.set(def, result);
     return result;
   };
+  // refs() runs for every shared global in each round of refineClassification's fixed point;
+  // what it reads of the initializer's text does not change between rounds, so it is read once.
+  const initTokens = new Map<Global, { text: string; idents: string[] }>();
+  const initIdents = (g: Global): { text: string; idents: string[] } => {
+    let known = initTokens.get(g);
+    if (known) return known;
+    const d = g.definition!;
+    const text = texts.get(d.file)?.slice(d.init!.start, d.init!.end) ?? '';
+    // Literals alone never name a variable.
+    const bare = text.replace(/"(\\.|[^"\\])*"/g, '').replace(/'(\\.|[^'\\])*'/g, '').replace(/\b0[xX][0-9a-fA-F]+[uUlL]*\b|\b\d+(\.\d*)?([eE][-+]?\d+)?[uUlLfF]*\b/g, '');
+    const named = /[A-Za-z_]/.test(bare.replace(/\/\*[\s\S]*?\*\//g, ''));
+    const idents = named ? tokenize(text, 0, text.length, { directives: false }).flatMap((t) => (t.kind === 'ident' ? [t.text] : [])) : [];
+    known = { text, idents };
+    initTokens.set(g, known);
+    return known;
+  };
   return {
     macros,
     markTls(g: Global) {
@@ -91,17 +107,14 @@ export function initAnalysis(globals: Global[], texts: Map<string, string>, defi
     refs(g: Global): string[] {
       const d = g.definition;
       if (!d?.init) return [];
-      const text = texts.get(d.file)?.slice(d.init.start, d.init.end) ?? '';
-      // Literals alone never name a variable.
-      const bare = text.replace(/"(\\.|[^"\\])*"/g, '').replace(/'(\\.|[^'\\])*'/g, '').replace(/\b0[xX][0-9a-fA-F]+[uUlL]*\b|\b\d+(\.\d*)?([eE][-+]?\d+)?[uUlLfF]*\b/g, '');
-      if (!/[A-Za-z_]/.test(bare.replace(/\/\*[\s\S]*?\*\//g, ''))) return [];
+      const { text, idents } = initIdents(g);
+      if (!idents.length) return [];
       const visible = macros.visible(d.file);
       const isTls = (n: string) => tls.isTls(d.file, n, closureOf(d.file));
       let full = false;
-      for (const t of tokenize(text, 0, text.length, { directives: false })) {
-        if (t.kind !== 'ident') continue;
-        const def = visible.get(t.text);
-        if (isTls(t.text) || (def && dangerous(d.file, def, visible, new Set()))) {
+      for (const name of idents) {
+        const def = visible.get(name);
+        if (isTls(name) || (def && dangerous(d.file, def, visible, new Set()))) {
           full = true;
           break;
         }
