@@ -13,6 +13,7 @@ import { runLogged, openLog, writeLog, closeLog, logTail, which, capture } from 
 import { LogTally, startsExtensionBuild, compilesMissingFlags, parseCompileLine } from './build/logscan.ts';
 import { expectedExtensions, builtinsFromModobjs, extensionNeeds } from './build/extensions.ts';
 import { buildExtras, type ExtraResult } from './build/extras.ts';
+import { linkModelFlags, sharedEnv, type LinkModel } from './build/linkmodel.ts';
 import { loadTsanRules, preludeText, suppressionsText, tsanOptions, defaultTsanRulesFile, suppressionKey } from './tsan/rules.ts';
 import { readTsanLogs, summarizeLogs, type TsanGroup } from './tsan/report.ts';
 
@@ -54,6 +55,8 @@ export interface BuildOptions {
   extraSources?: Record<string, string | undefined>;
   /** Environment for the build commands; defaults to process.env. */
   env?: NodeJS.ProcessEnv;
+  /** static (default): libpython2.4.a; or a shared libpython and its TLS model (build/linkmodel.ts). */
+  link?: LinkModel;
 }
 
 export interface BuildProgress {
@@ -86,6 +89,8 @@ export interface BuildSummary {
   failedPhase?: Phase;
   error?: string;
   variant: Variant;
+  /** How libpython is linked (build/linkmodel.ts); a shared build's python needs LD_LIBRARY_PATH=<out>. */
+  link?: LinkModel;
   /** thread: built with -fsanitize=thread (pyglobal test --tsan needs it); null otherwise. */
   sanitize: Sanitizer | null;
   src: string;
@@ -230,7 +235,9 @@ export async function buildTree(
   const t0 = Date.now();
   const { root: src, version, rewritten } = checkBuildInput(opts);
   const out = path.resolve(opts.out);
-  const env: NodeJS.ProcessEnv = { ...(opts.env ?? process.env), LC_ALL: 'C', LANG: 'C' };
+  const link = linkModelFlags(opts.link ?? 'static');
+  const baseEnv: NodeJS.ProcessEnv = { ...(opts.env ?? process.env), LC_ALL: 'C', LANG: 'C' };
+  const env: NodeJS.ProcessEnv = link.shared ? sharedEnv(baseEnv, out) : baseEnv;
   // The built python must not pick up a host Python's settings (setup.py passes -E; so do we).
   delete env.PYTHONHOME;
   delete env.PYTHONPATH;
@@ -259,6 +266,7 @@ export async function buildTree(
   const basecflags = [
     '-fwrapv',
     ...(stock ? ['-DPYGLOBAL_STOCK'] : []),
+    ...link.basecflags,
     ...(sanitize ? ['-fsanitize=thread', '-g', ...tsanRules!.buildFlags.map((f) => f.flag)] : []),
     ...(prelude ? ['-include', prelude] : []),
   ].join(' ');
@@ -275,6 +283,7 @@ export async function buildTree(
     ...(ldflags ? [`LDFLAGS=${ldflags}`] : []),
     ...(sanitize && !env.OPT ? [`OPT=${tsanOpt}`] : []),
     ...(stock ? [] : ['--without-threads']),
+    ...link.configureArgs,
   ];
   // The link of every extension module: distutils appends $LDFLAGS from the environment to
   // LDSHARED (the Makefile's own LDFLAGS does not reach setup.py's links).
@@ -287,6 +296,7 @@ export async function buildTree(
     schema: 1,
     status: 'failed',
     variant: opts.variant,
+    ...(opts.link && opts.link !== 'static' ? { link: opts.link } : {}),
     sanitize,
     src,
     out,

@@ -450,7 +450,27 @@ export function pyglobalHeader(tlsDefines: string[] = [], opts: { queues?: boole
 #  elif defined(_MSC_VER)
 #    define PYGLOBAL __declspec(thread)
 #  else
-#    define PYGLOBAL __thread
+#    define PYGLOBAL __thread _PYGLOBAL_TLS_MODEL
+#  endif
+#endif
+
+/* The TLS model of the core's own variables (Py_BUILD_CORE: never an extension module). Code
+   built for an executable (no -fPIC, or -fPIE: the static libpython, python, pymt) can only
+   land in the executable, so local-exec holds: %fs plus a link-time offset, the cheapest
+   access. Code built -fPIC (--enable-shared) keeps the compiler's default, general-dynamic,
+   which a dlopen'ed libpython needs; the build may choose initial-exec for it
+   (PYGLOBAL_TLS_INITIAL_EXEC), valid while libpython is loaded at start-up, not dlopen'ed.
+   Extensions keep the default: they are loaded with dlopen. */
+#ifndef _PYGLOBAL_TLS_MODEL
+#  if defined(Py_BUILD_CORE) && defined(__GNUC__) && !defined(PYGLOBAL_TLS_DEFAULT)
+#    if defined(PYGLOBAL_TLS_INITIAL_EXEC)
+#      define _PYGLOBAL_TLS_MODEL __attribute__((tls_model("initial-exec")))
+#    elif (defined(__PIE__) || !defined(__PIC__)) && !defined(Py_ENABLE_SHARED)
+#      define _PYGLOBAL_TLS_MODEL __attribute__((tls_model("local-exec")))
+#    endif
+#  endif
+#  ifndef _PYGLOBAL_TLS_MODEL
+#    define _PYGLOBAL_TLS_MODEL
 #  endif
 #endif
 
