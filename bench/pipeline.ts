@@ -21,8 +21,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pipelineSvg } from './pipeline/chart.ts';
 import { WAYS, type ItemSize, type Measure, type PipelineResult, type Row, type Way } from './pipeline/model.ts';
-import { table, targets } from './pipeline/report.ts';
-import { runOne, runPipes, runThreads, type Config } from './pipeline/ways.ts';
+import { cpuRatios, noise, table, targets } from './pipeline/report.ts';
+import { runOne, runPipes, runThreads, runTransport, type Config } from './pipeline/ways.ts';
 
 const usage = 'usage: npx tsx bench/pipeline.ts --tls <tls build> --stock <stock build> [--items N] [--repeat R] [--pymt PATH] [--json out.json] [--svg out.svg]';
 const { values } = parseArgs({
@@ -30,7 +30,7 @@ const { values } = parseArgs({
     tls: { type: 'string' },
     stock: { type: 'string' },
     items: { type: 'string', default: '20000' },
-    repeat: { type: 'string', default: '1' },
+    repeat: { type: 'string', default: '3' },
     pymt: { type: 'string' },
     model: { type: 'string', default: '100' },
     json: { type: 'string' },
@@ -78,18 +78,23 @@ function runWay(way: Way, c: Config): Promise<Measure> {
   }
 }
 
+const load0 = os.loadavg()[0];
 const rows: Row[] = [];
 for (const s of sizes)
   for (const m of [0, modelMb])
     for (const stages of [2, 4]) {
       const c: Config = { items: s.items, itemBytes: s.bytes, stages, modelMb: m };
       const ways = {} as Record<Way, Measure>;
-      // Best of R: this VM's speed varies between runs, and the slower runs are the noise.
+      const samples = Object.fromEntries(WAYS.map((w) => [w, [] as number[]])) as Record<Way, number[]>;
+      // Best of R, the ways interleaved: this VM's speed varies between runs (and the cores
+      // are shared), and the slower runs are the noise.
       for (let i = 0; i < repeat; i++)
         for (const w of WAYS) {
           const got = await runWay(w, c);
+          samples[w].push(Math.round(got.itemsPerSecond));
           if (!ways[w] || got.itemsPerSecond > ways[w].itemsPerSecond) ways[w] = got;
         }
+      for (const w of WAYS) ways[w].samples = samples[w];
       const digests = new Set(WAYS.map((w) => ways[w].digest));
       if (digests.size !== 1) {
         console.error(`${s.size} items, ${stages} stages, model ${m}: the ways disagree on the digest: ${WAYS.map((w) => `${w} ${ways[w].digest}`).join(', ')}`);
@@ -99,17 +104,24 @@ for (const s of sizes)
       process.stderr.write(`done: ${s.size} items, ${stages} stages, model ${m || 'none'}\n`);
     }
 
+const transport = await runTransport(pymt, path.join(tls, 'python'), TIMEOUT_MS);
 const cpus = os.cpus();
 const result: PipelineResult = {
   date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
   machine: `${cpus.length} cores (${cpus[0]?.model.trim() ?? '?'}), ${os.type()} ${os.release()}`,
   command: `npx tsx bench/pipeline.ts ${process.argv.slice(2).join(' ')}`,
+  load: [Number(load0.toFixed(2)), Number(os.loadavg()[0].toFixed(2))],
   rows,
+  transport,
 };
-console.log(`${result.date}; ${result.machine}`);
+console.log(`${result.date}; ${result.machine}; load average ${result.load[0]} before, ${result.load[1]} after`);
 console.log(`small items: ${sizes[0].items} of ${sizes[0].bytes} B; large items: ${sizes[1].items} of ${sizes[1].bytes} B; best of ${repeat}`);
 console.log('items/s from the first to the last item out of the last stage; RSS: peak (VmHWM), summed over every process');
 for (const l of table(result)) console.log(l);
+console.log(noise(result));
+for (const l of cpuRatios(result)) console.log(l);
+for (const t of transport)
+  console.log(`copying one ${t.itemBytes} B item alone (no waiting): interpqueue put+get ${t.queueUs.toFixed(2)} µs, cPickle dumps+loads ${t.pickleUs.toFixed(2)} µs`);
 const ts = targets(result);
 for (const t of ts) console.log(`${t.met ? 'met   ' : 'MISSED'} ${t.name}: ${t.detail}`);
 if (values.json) fs.writeFileSync(values.json, JSON.stringify({ ...result, targets: ts }, null, 2) + '\n');

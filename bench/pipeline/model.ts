@@ -25,6 +25,15 @@ export interface Measure {
   items: number;
   /** Wall time of the whole run, startup and model included. */
   wallSeconds: number;
+  /** Voluntary context switches (sleeps waiting for an item or for room) of all stages,
+   *  per item; and the involuntary ones (preemptions by other threads and processes). */
+  switchesPerItem: number;
+  involuntarySwitchesPerItem: number;
+  /** CPU (user + system) of all stages after their setup, per item, in µs: the way's cost,
+   *  whatever share of the cores other work on the machine left it. */
+  cpuUsPerItem: number;
+  /** items/s of every repeat, this one (the best) among them: the noise, for the reader. */
+  samples?: number[];
 }
 
 export interface Row {
@@ -39,5 +48,9 @@ export interface PipelineResult {
   date: string;
   machine: string;
   command: string;
+  /** 1-minute load average before and after: other work on the machine skews every ratio. */
+  load: [number, number];
   rows: Row[];
+  /** Copying one item alone, per way of moving it (bench/pipeline/transport.py). */
+  transport?: { itemBytes: number; queueUs: number; pickleUs: number }[];
 }

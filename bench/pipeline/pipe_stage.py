@@ -4,7 +4,7 @@
 #   python pipe_stage.py 0 | python pipe_stage.py 1 | ... (stdout of the last: the report)
 # PIPELINE_BATCH=1 leaves stdout buffered instead (items move in 4 KB writes): the kindest
 # form of the fallback, reported beside it.
-import os, sys, cPickle, work
+import os, sys, time, cPickle, work
 
 k = int(sys.argv[1])
 last = k == work.STAGES - 1
@@ -18,7 +18,15 @@ def send(obj):
     if not batch:
         out.flush()
 
+# The same start gate as (b): stage 0 produces only once every stage has built its model
+# and is reading, so no stage works ahead of the measured window while the others start.
+# Each stage says so with a file in PIPELINE_READY_DIR (a fresh folder per run).
+cpu0 = work.thread_cpu()
+ready_dir = os.environ['PIPELINE_READY_DIR']
+open(os.path.join(ready_dir, 'ready-%d' % k), 'w').close()
 if k == 0:
+    while len(os.listdir(ready_dir)) < work.STAGES:
+        time.sleep(0.001)
     source = iter(xrange(work.ITEMS))
 check = work.Checker()
 unpickler = cPickle.Unpickler(inp)
@@ -43,4 +51,4 @@ else:
     send(None)  # end of stream
     out.flush()
 # one write, so the stages' lines on the shared stderr cannot interleave
-sys.stderr.write('RSS stage=%d hwm_kb=%d\n' % (k, work.peak_rss_kb()))
+sys.stderr.write('RSS stage=%d hwm_kb=%d\n%s%s' % (k, work.peak_rss_kb(), work.switch_line(k), work.cpu_line(k, cpu0)))

@@ -4,7 +4,7 @@
 # lives while someone holds it, so every stage opens both of its queues first, then says
 # ready; stage 0 produces only once all are ready, and closes its queue after the last item,
 # which each stage passes on when it sees Closed.
-import os, pymt, interpqueue, work
+import sys, pymt, interpqueue, work
 
 k = pymt.index
 stages = pymt.count
@@ -23,6 +23,7 @@ if k < stages - 1:
     outq = interpqueue.Queue('pipeline-%d' % (k + 1), maxsize)
 model = work.open_model()
 check = work.Checker()
+cpu0 = work.thread_cpu()
 if k == 0:
     for i in range(stages - 1):
         ready.get(timeout=TIMEOUT)
@@ -45,3 +46,4 @@ else:
         outq.close()
     else:
         check.report()
+sys.stdout.write(work.switch_line(k) + work.cpu_line(k, cpu0))

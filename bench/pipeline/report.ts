@@ -1,7 +1,7 @@
 // The pipeline bench's text report: the table, the ratios taken in one run, and each
 // target met or missed, with the gap and the measured floor that explains it. Pure: rows in,
 // lines out.
-import type { ItemSize, PipelineResult, Row } from './model.ts';
+import { WAYS, type ItemSize, type PipelineResult, type Row } from './model.ts';
 
 export interface Target {
   name: string;
@@ -18,14 +18,14 @@ export function ratios(r: Row): { speed: number; rss: number } {
 }
 
 export function table(res: PipelineResult): string[] {
-  const head = '| items | stages | model | (a) items/s | (b) items/s | (c) items/s | (c) batched | (b)/(c) | RSS (a) | RSS (b) | RSS (c) | RSS (b)/(c) |';
+  const head = '| items | stages | model | (a) items/s | (b) items/s | (c) items/s | (c) batched | (b)/(c) | CPU µs per item (a) / (b) / (c) | CPU (c)/(b) | RSS (a) | RSS (b) | RSS (c) | RSS (b)/(c) |';
   const lines = [head, head.replace(/[^|]+/g, '---')];
   for (const r of res.rows) {
     const { speed, rss } = ratios(r);
     const w = r.ways;
     lines.push(
       `| ${r.size} (${r.itemBytes} B) | ${r.stages} | ${r.modelMb ? `${r.modelMb} MB` : 'none'} | ${rate(w.a.itemsPerSecond)} | ${rate(w.b.itemsPerSecond)} | ` +
-        `${rate(w.c.itemsPerSecond)} | ${rate(w.cBatched.itemsPerSecond)} | ${x(speed)} | ${mb(w.a.rssKb)} MB | ${mb(w.b.rssKb)} MB | ${mb(w.c.rssKb)} MB | ${rss.toFixed(2)} |`,
+        `${rate(w.c.itemsPerSecond)} | ${rate(w.cBatched.itemsPerSecond)} | ${x(speed)} | ${w.a.cpuUsPerItem.toFixed(1)} / ${w.b.cpuUsPerItem.toFixed(1)} / ${w.c.cpuUsPerItem.toFixed(1)} | ${x(w.c.cpuUsPerItem / w.b.cpuUsPerItem)} | ${mb(w.a.rssKb)} MB | ${mb(w.b.rssKb)} MB | ${mb(w.c.rssKb)} MB | ${rss.toFixed(2)} |`,
     );
   }
   return lines;
@@ -46,7 +46,13 @@ const where = (r: Row) => `${r.size} items, ${r.stages} stages, ${r.modelMb ? `$
  *  missed speed target shows whether transport or the work itself is the limit. */
 function perItem(r: Row): string {
   const us = (v: number) => `${(1e6 / v).toFixed(1)} µs`;
-  return `per item: (a) ${us(r.ways.a.itemsPerSecond)} for all ${r.stages} stages' work in one thread; (b) ${us(r.ways.b.itemsPerSecond)}; (c) ${us(r.ways.c.itemsPerSecond)}`;
+  const { a, b, c } = r.ways;
+  return (
+    `wall per item: (a) ${us(a.itemsPerSecond)} for all ${r.stages} stages' work in one thread; (b) ${us(b.itemsPerSecond)}; (c) ${us(c.itemsPerSecond)}; ` +
+    `CPU per item, all stages: (a) ${a.cpuUsPerItem.toFixed(1)} µs, (b) ${b.cpuUsPerItem.toFixed(1)} µs, (c) ${c.cpuUsPerItem.toFixed(1)} µs; ` +
+    `sleeps (voluntary switches) per item, all stages: (b) ${b.switchesPerItem.toFixed(2)}, (c) ${c.switchesPerItem.toFixed(2)}; ` +
+    `preemptions per item: (b) ${b.involuntarySwitchesPerItem.toFixed(2)}, (c) ${c.involuntarySwitchesPerItem.toFixed(2)}`
+  );
 }
 
 export function targets(res: PipelineResult): Target[] {
@@ -87,4 +93,32 @@ export function targets(res: PipelineResult): Target[] {
     });
   }
   return out;
+}
+
+/** How far apart the repeats of one cell were: the widest (max - min) / max over the table. */
+export function noise(res: PipelineResult): string {
+  let widest = 0;
+  let at = '';
+  for (const r of res.rows)
+    for (const w of WAYS) {
+      const s = r.ways[w].samples ?? [];
+      if (s.length < 2) continue;
+      const spread = (Math.max(...s) - Math.min(...s)) / Math.max(...s);
+      if (spread > widest) {
+        widest = spread;
+        at = `${w}, ${where(r)}: ${s.join(', ')} items/s`;
+      }
+    }
+  return widest ? `noise: the repeats of one cell differ by up to ${(widest * 100).toFixed(0)} % (${at})` : 'noise: one run per cell (--repeat 1)';
+}
+
+/** CPU per item, (c) over (b), by size: the items/s ratio a pipeline tends to when it has
+ *  every core to itself and keeps them busy, whatever else the machine was doing. */
+export function cpuRatios(res: PipelineResult): string[] {
+  return (['small', 'large'] as ItemSize[]).flatMap((s) => {
+    const rows = res.rows.filter((r) => r.size === s);
+    if (!rows.length) return [];
+    const rs = rows.map((r) => r.ways.c.cpuUsPerItem / r.ways.b.cpuUsPerItem);
+    return [`CPU per item (c)/(b) on ${s} items: ${x(Math.min(...rs))} to ${x(Math.max(...rs))} (load-independent: (b) spends that much less CPU on each item)`];
+  });
 }

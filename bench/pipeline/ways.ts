@@ -2,6 +2,8 @@
 // Python side reported: the last stage's "PIPELINE items=… digest=… first=… last=…" line and
 // each process's "RSS stage=… hwm_kb=…" (pymt's own --json summary for the threads).
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeEnd, runPymt, type PymtInterpRecord, type PymtSummaryRecord } from '../../src/cpython24/test/pymt-run.ts';
@@ -29,16 +31,42 @@ function env(c: Config, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 
 const reportLine = /^PIPELINE items=(\d+) digest=(\d+) first=([\d.]+) last=([\d.]+)$/m;
 const rssLine = /^RSS stage=\S+ hwm_kb=(\d+)$/gm;
+const ctxLine = /^CTX stage=\S+ voluntary=(\d+) nonvoluntary=(\d+)$/gm;
+
+const cpuLine = /^CPU stage=\S+ seconds=([\d.]+)$/gm;
+
+/** CPU seconds every stage spent on items, summed. */
+function cpuSeconds(text: string): number {
+  let s = 0;
+  for (const m of text.matchAll(cpuLine)) s += Number(m[1]);
+  return s;
+}
+
+/** Context switches of every stage, summed, per item. */
+function switchesPerItem(text: string, items: number): { voluntary: number; involuntary: number } {
+  let v = 0;
+  let n = 0;
+  for (const m of text.matchAll(ctxLine)) {
+    v += Number(m[1]);
+    n += Number(m[2]);
+  }
+  return { voluntary: v / items, involuntary: n / items };
+}
 
 /** The last stage's report, checked: exactly the items sent, else the run failed. */
-function measure(what: string, c: Config, stdout: string, rssKb: number, wallSeconds: number): Measure {
+function measure(what: string, c: Config, stdout: string, rssKb: number, wallSeconds: number, switchText: string): Measure {
   const m = reportLine.exec(stdout);
   if (!m) throw new Error(`${what}: no PIPELINE report from the last stage`);
   const items = Number(m[1]);
   if (items !== c.items) throw new Error(`${what}: the last stage got ${items} items of ${c.items}`);
   const span = Number(m[4]) - Number(m[3]);
   // From the first finished item to the last: items - 1 intervals.
-  return { itemsPerSecond: span > 0 ? (items - 1) / span : Infinity, rssKb, digest: m[2], items, wallSeconds };
+  const sw = switchesPerItem(switchText, items);
+  return {
+    itemsPerSecond: span > 0 ? (items - 1) / span : Infinity, rssKb, digest: m[2], items, wallSeconds,
+    switchesPerItem: sw.voluntary, involuntarySwitchesPerItem: sw.involuntary,
+    cpuUsPerItem: (cpuSeconds(switchText) / items) * 1e6,
+  };
 }
 
 function sumRss(text: string): { kb: number; count: number } {
@@ -84,7 +112,7 @@ function failed(what: string, d: Done): Error {
 export async function runOne(python: string, c: Config, timeoutMs: number): Promise<Measure> {
   const d = await run(python, ['-E', 'all_in_one.py'], env(c), timeoutMs);
   if (d.code !== 0) throw failed('(a)', d);
-  return measure('(a)', c, d.stdout, sumRss(d.stdout).kb, d.seconds);
+  return measure('(a)', c, d.stdout, sumRss(d.stdout).kb, d.seconds, d.stdout);
 }
 
 /** (c) One stock python per stage, joined by a shell pipeline, pickled items on the pipes. */
@@ -93,11 +121,17 @@ export async function runPipes(python: string, c: Config, batched: boolean, time
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const line = Array.from({ length: c.stages }, (_, k) => `${q(python)} -E pipe_stage.py ${k}`).join(' | ');
   // pipefail is not in every sh: each stage's own report is the check that it finished.
-  const d = await run('sh', ['-c', line], env(c, { PIPELINE_BATCH: batched ? '1' : '0' }), timeoutMs);
+  const ready = fs.mkdtempSync(path.join(os.tmpdir(), 'pipeline-ready-'));
+  let d: Done;
+  try {
+    d = await run('sh', ['-c', line], env(c, { PIPELINE_BATCH: batched ? '1' : '0', PIPELINE_READY_DIR: ready }), timeoutMs);
+  } finally {
+    fs.rmSync(ready, { recursive: true, force: true });
+  }
   if (d.code !== 0) throw failed(what, d);
   const rss = sumRss(d.stderr);
   if (rss.count !== c.stages) throw failed(`${what}: ${rss.count} of ${c.stages} stages reported`, d);
-  return measure(what, c, d.stdout, rss.kb, d.seconds);
+  return measure(what, c, d.stdout, rss.kb, d.seconds, d.stderr);
 }
 
 /** (b) pymt --stage queue_stage.py, once per stage, one process; --model shares the model. */
@@ -114,5 +148,25 @@ export async function runThreads(pymt: string, programName: string, c: Config, t
     throw new Error(`(b): pymt ${describeEnd(r)}\n${why}\n${r.stderr.slice(-800)}`);
   }
   const last = interps.find((x) => x.interp === c.stages - 1)!;
-  return measure('(b)', c, last.output ?? '', summary.peakRssKb, r.seconds);
+  return measure('(b)', c, last.output ?? '', summary.peakRssKb, r.seconds, interps.map((x) => x.output ?? '').join('\n'));
+}
+
+export interface Transport {
+  itemBytes: number;
+  /** interpqueue put + get of one item, one interpreter, no waiting. */
+  queueUs: number;
+  /** cPickle dumps + loads (protocol 2) of the same item: (c)'s copy, without its pipe. */
+  pickleUs: number;
+}
+
+/** transport.py in one interpreter of the tls build: the copying cost alone, per item. */
+export async function runTransport(pymt: string, programName: string, timeoutMs: number): Promise<Transport[]> {
+  const r = await runPymt(pymt, ['-E', '--json', '--program-name', programName, 'transport.py'], { cwd: scriptsDir, totalTimeoutMs: timeoutMs });
+  const out = r.records.find((x): x is PymtInterpRecord => x.type === 'interp');
+  if (r.exitCode !== 0 || !out?.ok) throw new Error(`transport.py: pymt ${describeEnd(r)}\n${out?.output ?? r.stderr}`);
+  return [...(out.output ?? '').matchAll(/^TRANSPORT size=(\d+) queue_us=([\d.]+) pickle_us=([\d.]+)$/gm)].map((m) => ({
+    itemBytes: Number(m[1]),
+    queueUs: Number(m[2]),
+    pickleUs: Number(m[3]),
+  }));
 }

@@ -16,6 +16,7 @@ MODEL_MB = int(os.environ.get('PIPELINE_MODEL', '0'))
 # the size, so every way reads the same values and the digests agree.
 MODEL_BLOCK = 4096
 STEPS = 64
+RUSAGE_THREAD = 1  # Linux <sys/resource.h>
 FLOATS = 9
 
 def crc(s):
@@ -86,6 +87,36 @@ class Checker:
         # (which differ between the ways by design) stay out of it.
         print 'PIPELINE items=%d digest=%d first=%.6f last=%.6f' % (
             self.count, self.digest, self.first, self.last)
+
+def switch_line(stage):
+    """This thread's context switches so far, as one report line: voluntary ones are the
+    waits for an item (or for room), so per item they show how often a stage slept and was
+    woken. /proc/thread-self: in pymt each stage is one thread of a shared process."""
+    counts = {}
+    f = open('/proc/thread-self/status')
+    try:
+        for line in f:
+            if line.startswith('voluntary_ctxt_switches:') or line.startswith('nonvoluntary_ctxt_switches:'):
+                name, value = line.split(':')
+                counts[name] = int(value)
+    finally:
+        f.close()
+    return 'CTX stage=%s voluntary=%d nonvoluntary=%d\n' % (
+        stage, counts.get('voluntary_ctxt_switches', -1), counts.get('nonvoluntary_ctxt_switches', -1))
+
+def thread_cpu():
+    """CPU seconds (user + system) of this thread so far: of this stage alone, in pymt too.
+    getrusage(RUSAGE_THREAD): 2.4's resource module has no name for it but passes it on, and
+    it counts in microseconds where /proc's stat counts in 10 ms ticks."""
+    import resource
+    r = resource.getrusage(RUSAGE_THREAD)
+    return r[0] + r[1]
+
+def cpu_line(stage, since):
+    """The CPU this stage spent on items: from the end of its setup (model built, queues or
+    pipes open) to now. On a shared machine this, unlike items/s, does not depend on how much
+    of the cores other work leaves the pipeline."""
+    return 'CPU stage=%s seconds=%.3f\n' % (stage, thread_cpu() - since)
 
 def peak_rss_kb():
     f = open('/proc/self/status')

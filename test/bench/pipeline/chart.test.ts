@@ -6,7 +6,7 @@ import { escapeXml, niceTicks, pipelineSvg } from '../../../bench/pipeline/chart
 import { WAYS, type Measure, type PipelineResult, type Row, type Way } from '../../../bench/pipeline/model.ts';
 
 function m(itemsPerSecond: number, rssKb: number): Measure {
-  return { itemsPerSecond, rssKb, digest: '1', items: 10, wallSeconds: 1 };
+  return { itemsPerSecond, rssKb, digest: '1', items: 10, wallSeconds: 1, switchesPerItem: 0, involuntarySwitchesPerItem: 0, cpuUsPerItem: 1 };
 }
 function row(size: 'small' | 'large', stages: number, modelMb: number): Row {
   const ways = Object.fromEntries(WAYS.map((w, i) => [w, m(1000 * (i + 1) * stages, 10_000 + modelMb * 1024 * (w === 'b' ? 1 : stages))])) as Record<Way, Measure>;
@@ -16,6 +16,7 @@ const result: PipelineResult = {
   date: '2026-12-01 14:00 UTC',
   machine: '2 cores (Test <CPU> & co), Linux 6',
   command: 'npx tsx bench/pipeline.ts',
+  load: [0.1, 0.2],
   rows: (['small', 'large'] as const).flatMap((s) => [0, 100].flatMap((mb) => [2, 4].map((k) => row(s, k, mb)))),
 };
 
