@@ -1,13 +1,14 @@
 // The CLI is a thin layer: parse arguments, call the library, map the outcome to an exit code.
 // Only bin/pyglobal.js sets process.exitCode.
-import yargs from 'yargs';
+import { yargs } from './yargs.ts';
 import { UsageError, exitCodes } from './errors.ts';
 import { commands } from './commands/index.ts';
 import { logError } from './log.ts';
 
-export async function main(argv: string[]): Promise<number> {
+/** makeParser is yargs itself in a test that holds the help screens to what stock yargs prints. */
+export async function main(argv: string[], makeParser: typeof yargs = yargs): Promise<number> {
   let code: number = exitCodes.ok;
-  const parser = yargs(argv)
+  const parser = makeParser(argv)
     .scriptName('pyglobal')
     .usage(
       [

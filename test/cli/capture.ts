@@ -1,7 +1,7 @@
 // Runs the CLI in-process, as bin/pyglobal.js does, capturing stdout, stderr and the exit code.
 import { main } from '../../src/cli/main.ts';
 
-export async function runCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runCli(argv: string[], makeParser?: Parameters<typeof main>[1]): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = process.stdout.write.bind(process.stdout);
   const err = process.stderr.write.bind(process.stderr);
   let stdout = '';
@@ -22,7 +22,7 @@ export async function runCli(argv: string[]): Promise<{ code: number; stdout: st
   console.log = (...a: unknown[]) => void (stdout += a.join(' ') + '\n');
   console.error = (...a: unknown[]) => void (stderr += a.join(' ') + '\n');
   try {
-    const code = await main(argv);
+    const code = await main(argv, makeParser);
     return { code, stdout, stderr };
   } finally {
     (process.stdout as any).write = out;
