@@ -4,7 +4,7 @@ import path from 'node:path';
 import { UsageError } from '../engine/errors.ts';
 import { lexFile, type Lexed, type ParsedFile } from '../engine/scan-file.ts';
 import { LexicalIndex } from '../engine/lexical-index.ts';
-import { PoolError, SyncPool, defaultPoolSize, workerModule } from '../engine/scan-pool.ts';
+import { PoolError, SyncPool, cpuSample, defaultPoolSize, othersBusyCores, workerModule } from '../engine/scan-pool.ts';
 import type { ScanRequest } from '../engine/scan-worker.ts';
 import type { MacroRules } from '../engine/macro-rules.ts';
 import { linkSymbols } from '../engine/symbols.ts';
@@ -26,7 +26,8 @@ export interface ScanOptions {
   /**
    * Worker threads that parse alongside this thread: 0 keeps it in this thread; default: one
    * per core but this one's, when the files to parse exceed workerThreshold bytes (below that,
-   * starting workers costs more than they save).
+   * starting workers costs more than they save) and other processes leave the cores free
+   * (spareForWorkers).
    */
   workers?: number;
   /** Filled in with how the scan ran, for benchmarks and tests. */
@@ -40,12 +41,20 @@ export interface ScanStats {
   filesPerThread?: number[];
   /** Why workers were dropped, if any could not start (the scan goes on without them). */
   fallback?: string;
+  /** Cores other processes kept busy while the scan lexed (default worker count only). */
+  othersBusy?: number;
   /** Milliseconds spent in each step, in the order they ran. */
   ms?: Record<string, number>;
 }
 
 /** Bytes to parse above which the scan uses worker threads by default. */
 export const workerThreshold = 1 << 20;
+
+/**
+ * Idle core time, beyond this thread's core, below which the default scan drops its workers:
+ * a worker given less than half a core costs more in start-up and messages than it parses.
+ */
+export const spareForWorkers = 0.5;
 
 export const toolVersion = '0.1.0';
 
@@ -102,7 +111,10 @@ export function scanOpened(tree: Target, opts: ScanOptions = {}): ScanResult {
     ms[step] = (ms[step] ?? 0) + now - t;
     t = now;
   };
-  const pool = wanted > 0 ? new SyncPool(workerModule('../engine/scan-worker', import.meta.url), wanted) : undefined;
+  let pool = wanted > 0 ? new SyncPool(workerModule('../engine/scan-worker', import.meta.url), wanted) : undefined;
+  // By default the workers are used only if the cores are free: how busy other processes keep
+  // them is measured over the reading and lexing below, while the workers boot.
+  const before = pool && opts.workers === undefined ? cpuSample() : undefined;
   try {
     // Lex everything first: a file's macros may come from headers it includes.
     const lexed = new Map<string, Lexed>();
@@ -116,6 +128,14 @@ export function scanOpened(tree: Target, opts: ScanOptions = {}): ScanResult {
       }),
     );
     lap('read+lex');
+    if (pool && before) {
+      const others = othersBusyCores(before);
+      if (opts.stats) opts.stats.othersBusy = others;
+      if (defaultPoolSize() - others < 1 + spareForWorkers) {
+        pool.close();
+        pool = undefined;
+      }
+    }
     let parsed: ParsedFile[][];
     if (pool) {
       try {
