@@ -84,7 +84,7 @@ put_tag(Buf *b, char tag)
 }
 
 static int
-put_u64(Buf *b, unsigned long long v)
+put_u64(Buf *b, unsigned PY_LONG_LONG v)
 {
     unsigned char s[8];
     int i;
@@ -105,7 +105,7 @@ encode(Buf *b, PyObject *o, int depth)
     if (PyBool_Check(o))
         return put_tag(b, o == Py_True ? 'T' : 'F');
     if (PyInt_CheckExact(o))
-        return put_tag(b, 'i') < 0 ? -1 : put_u64(b, (unsigned long long)(long long)PyInt_AS_LONG(o));
+        return put_tag(b, 'i') < 0 ? -1 : put_u64(b, (unsigned PY_LONG_LONG)(PY_LONG_LONG)PyInt_AS_LONG(o));
     if (PyLong_CheckExact(o)) {
         size_t nbits = _PyLong_NumBits(o);
         size_t n;
@@ -185,14 +185,14 @@ need(Reader *r, size_t n)
 }
 
 static int
-get_u64(Reader *r, unsigned long long *v)
+get_u64(Reader *r, unsigned PY_LONG_LONG *v)
 {
     int i;
     if (need(r, 8) < 0)
         return -1;
     *v = 0;
     for (i = 0; i < 8; i++)
-        *v |= (unsigned long long)r->p[i] << (8 * i);
+        *v |= (unsigned PY_LONG_LONG)r->p[i] << (8 * i);
     r->p += 8;
     return 0;
 }
@@ -200,7 +200,7 @@ get_u64(Reader *r, unsigned long long *v)
 static PyObject *
 decode(Reader *r, int depth)
 {
-    unsigned long long n;
+    unsigned PY_LONG_LONG n;
     unsigned char tag;
     PyObject *o;
     if (depth > MAX_DEPTH + 1 || need(r, 1) < 0) {
@@ -216,7 +216,7 @@ decode(Reader *r, int depth)
     case 'i':
         if (get_u64(r, &n) < 0)
             return NULL;
-        return PyInt_FromLong((long)(long long)n);
+        return PyInt_FromLong((long)(PY_LONG_LONG)n);
     case 'l':
         if (get_u64(r, &n) < 0 || need(r, (size_t)n) < 0)
             return NULL;
@@ -244,7 +244,7 @@ decode(Reader *r, int depth)
         Py_ssize_t i;
         if (get_u64(r, &n) < 0)
             return NULL;
-        if (n > (unsigned long long)(r->end - r->p)) { /* each element takes a byte at least */
+        if (n > (unsigned PY_LONG_LONG)(r->end - r->p)) { /* each element takes a byte at least */
             PyErr_SetString(PyExc_ValueError, "interpqueue: a truncated item");
             return NULL;
         }
@@ -265,7 +265,7 @@ decode(Reader *r, int depth)
         return o;
     }
     case '{': {
-        unsigned long long i;
+        unsigned PY_LONG_LONG i;
         if (get_u64(r, &n) < 0)
             return NULL;
         o = PyDict_New();

@@ -226,7 +226,7 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan 
             : `${file} moves initializers but has no init<module> function after them to run them in; list it in rules/core-files.json or call them by hand` });
         continue;
       }
-      insert(file, entry.at, `\n\t${CHAIN}(); /* pyglobal: this file's moved initializers, once per interpreter */`, 'per-interpreter init');
+      insert(file, entry.at, `\n\t${entryCode(entry, `${CHAIN}();`, '_pyglobal_chain')} /* pyglobal: this file's moved initializers, once per interpreter */`, 'per-interpreter init');
     }
   }
   for (const h of hooks.filter((h) => h.phase === 'replace')) {
@@ -249,13 +249,13 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan 
   for (const h of hooks.filter((h) => h.phase === 'entry')) {
     const text = texts.get(h.file)!;
     const code = h.code!.join(' ');
-    if (text.includes(code)) continue;
+    if (text.includes(code) || text.includes(`/* pyglobal: rules/hooks/${h.id}.json */`)) continue;
     const entry = findFunctionEntries(text, macroRules, (n) => n === h.function, languageOf(h.file))[0];
     if (!entry) {
       findings.push({ file: h.file, line: 1, column: 1, ruleId: 'hook-target-missing', severity: 'error', message: `rules/hooks/${h.id}.json: no function ${h.function} in ${h.file}` });
       continue;
     }
-    insert(h.file, entry.at, `\n\t${code} /* pyglobal: rules/hooks/${h.id}.json */`, `entry hook ${h.id}`);
+    insert(h.file, entry.at, `\n\t${entryCode(entry, code, '_pyglobal_entry')} /* pyglobal: rules/hooks/${h.id}.json */`, `entry hook ${h.id}`);
   }
   for (const h of hooks.filter((h) => h.phase === 'fini')) {
     const text = texts.get(h.file)!;
@@ -490,6 +490,14 @@ void _PyGlobals_HeapFree(void *p);
 #  define PyGlobals_FREE _PyGlobals_HeapFree
 #endif
 
+/* A call at the top of a function body written as a declaration, for bodies whose later
+   conditional groups declare variables (C89: no declaration after a statement). */
+#if defined(__GNUC__)
+#  define PYGLOBAL_ENTRY(name, call) int name __attribute__((unused)) = ((call), 0)
+#else
+#  define PYGLOBAL_ENTRY(name, call) int name = ((call), 0)
+#endif
+
 /* Thread-local twins of declaring macros, for the few such variables that code writes. */
 ${tlsDefines.join('\n')}
 
@@ -575,4 +583,14 @@ function setupEdits(texts: Map<string, string>): Edit[] {
   if (!m) return [];
   const line = '\n# pyglobal: queues between the interpreters of one process (Python/pyglobal_queue.c).\ninterpqueue interpqueuemodule.c\n';
   return [{ file: 'Modules/Setup.dist', start: m.index + m[0].length, end: m.index + m[0].length, text: line, reason: 'build interpqueue into python' }];
+}
+
+/**
+ * Statements for the top of a function body. Where a conditional group with a declaration
+ * follows, they become one declaration (PYGLOBAL_ENTRY, pyglobal.h) so the body stays C89.
+ */
+function entryCode(entry: { declarationsFollow: boolean }, statements: string, name: string): string {
+  if (!entry.declarationsFollow) return statements;
+  const exprs = statements.split(';').map((x) => x.trim()).filter(Boolean);
+  return `PYGLOBAL_ENTRY(${name}, (${exprs.join(', ')}));`;
 }

@@ -12,6 +12,22 @@ export interface FunctionEntry {
   at: number;
   /** Offset of the function definition, to compare with other declarations. */
   start: number;
+  /**
+   * A conditional group after `at` declares something before its statements (`#ifdef
+   * __FreeBSD__ fp_except_t m; m = fpgetmask(); #endif`): a statement put at `at` would come
+   * before that declaration, which C89 forbids, so what goes there must be a declaration too.
+   */
+  declarationsFollow: boolean;
+}
+
+/** A conditional group (or one of its #else/#elif branches) whose first statement is a declaration. */
+function declaresFirst(n: SyntaxNode): boolean {
+  const alternative = (c: SyntaxNode) => c.type === 'preproc_else' || c.type === 'preproc_elif';
+  if (!n.type.startsWith('preproc_if') && !alternative(n)) return false;
+  const kids = n.namedChildren.filter((c) => c !== n.childForFieldName('condition') && c.type !== 'identifier' && c.type !== 'comment');
+  const first = kids.find((c) => !alternative(c));
+  const alt = kids.find(alternative);
+  return (!!first && (first.type === 'declaration' || declaresFirst(first))) || (!!alt && declaresFirst(alt));
 }
 
 /** `#ifdef X int a; #endif` at the top of a body still belongs to the declarations. */
@@ -32,11 +48,15 @@ export function findFunctionEntries(text: string, rules: MacroRules, nameMatches
         const body = c.childForFieldName('body');
         if (name && /^[A-Za-z_]\w*$/.test(name) && body && nameMatches(name)) {
           let at = body.startIndex + 1;
+          let declarationsFollow = false;
           for (const s of body.namedChildren) {
             if (s.type === 'declaration' || onlyDeclarations(s)) at = s.endIndex;
-            else if (s.type !== 'comment') break;
+            else if (s.type !== 'comment') {
+              declarationsFollow = declaresFirst(s);
+              break;
+            }
           }
-          out.push({ name, at, start: c.startIndex });
+          out.push({ name, at, start: c.startIndex, declarationsFollow });
         }
       } else if (c.type.startsWith('preproc_') || c.type === 'ERROR' || c.type === 'linkage_specification' || c.type === 'declaration_list' || c.type === 'namespace_definition') {
         // `extern "C" { ... }` and namespaces hold their definitions in a declaration_list.

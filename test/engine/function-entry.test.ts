@@ -17,14 +17,14 @@ const endOf = (src: string, needle: string) => {
 describe('findFunctionEntries', () => {
   it('puts the entry after the last leading declaration, before comments and statements', () => {
     const src = 'int main(int argc, char **argv)\n{\n  int a;\n  char *b = 0;\n  /* c */\n  a = 1;\n  return a;\n}\n';
-    expect(findFunctionEntries(src, rules, all)).toEqual([{ name: 'main', at: endOf(src, 'char *b = 0;'), start: 0 }]);
+    expect(findFunctionEntries(src, rules, all)).toEqual([{ name: 'main', at: endOf(src, 'char *b = 0;'), start: 0, declarationsFollow: false }]);
   });
 
   it('puts it right after "{" for an empty body or one that starts with a statement', () => {
     const src = 'void f(void) {}\nvoid g(void) { g(); int late; }\n';
     expect(findFunctionEntries(src, rules, all)).toEqual([
-      { name: 'f', at: endOf(src, 'f(void) {'), start: 0 },
-      { name: 'g', at: endOf(src, 'g(void) {'), start: src.indexOf('void g') },
+      { name: 'f', at: endOf(src, 'f(void) {'), start: 0, declarationsFollow: false },
+      { name: 'g', at: endOf(src, 'g(void) {'), start: src.indexOf('void g'), declarationsFollow: false },
     ]);
   });
 
@@ -37,18 +37,18 @@ describe('findFunctionEntries', () => {
 
   it('sees through masked macros: a replaced return type, a statement macro after the declarations', () => {
     const src = 'MODINIT_T initx(void)\n{\n  int r;\n  BEGIN_UNLOCKED\n  r = 1;\n  END_UNLOCKED\n}\n';
-    expect(findFunctionEntries(src, rules, all)).toEqual([{ name: 'initx', at: endOf(src, 'int r;'), start: 0 }]);
+    expect(findFunctionEntries(src, rules, all)).toEqual([{ name: 'initx', at: endOf(src, 'int r;'), start: 0, declarationsFollow: false }]);
   });
 
   it('finds definitions inside #if groups and with a pointer return type, filtered by name', () => {
     const src = '#ifdef X\nint h(void) { int a; return 0; }\n#endif\nchar *p(void) { return 0; }\n';
     expect(findFunctionEntries(src, rules, all).map((e) => e.name)).toEqual(['h', 'p']);
-    expect(findFunctionEntries(src, rules, (n) => n === 'p')).toEqual([{ name: 'p', at: endOf(src, 'p(void) {'), start: src.indexOf('char *p') }]);
+    expect(findFunctionEntries(src, rules, (n) => n === 'p')).toEqual([{ name: 'p', at: endOf(src, 'p(void) {'), start: src.indexOf('char *p'), declarationsFollow: false }]);
   });
 
   it('ignores prototypes, nested blocks and function-pointer variables (noisy)', () => {
     const src = 'int proto(void);\nint (*fp)(void) = 0;\nint outer(void) { { int inner; } return 0; }\n';
-    expect(findFunctionEntries(src, rules, all)).toEqual([{ name: 'outer', at: endOf(src, 'outer(void) {'), start: src.indexOf('int outer') }]);
+    expect(findFunctionEntries(src, rules, all)).toEqual([{ name: 'outer', at: endOf(src, 'outer(void) {'), start: src.indexOf('int outer'), declarationsFollow: false }]);
   });
 
   // Was a known bug: the walk stopped at the linkage_specification's declaration_list body.
@@ -64,4 +64,12 @@ describe('findFunctionEntries', () => {
     const src = 'int (*getcb(void))(void) { return 0; }\n';
     expect(findFunctionEntries(src, rules, all).map((e) => e.name)).toEqual(['getcb']);
   });
+
+  it('says when a conditional group after the entry declares first (C89 needs a declaration there)', () => {
+    const bsd = 'int\nmain(int argc, char **argv)\n{\n#ifdef __FreeBSD__\n\tfp_except_t m;\n\n\tm = fpgetmask();\n#endif\n\treturn Py_Main(argc, argv);\n}\n';
+    expect(findFunctionEntries(bsd, rules, all).map((e) => [e.at, e.declarationsFollow])).toEqual([[bsd.indexOf('{') + 1, true]]);
+    const plain = 'void initx(void)\n{\n\tPyObject *m;\n\tm = Py_InitModule("x", 0);\n}\n';
+    expect(findFunctionEntries(plain, rules, all).map((e) => e.declarationsFollow)).toEqual([false]);
+  });
 });
+
