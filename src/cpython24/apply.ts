@@ -5,13 +5,15 @@ import { planEdits, applyEdits } from '../engine/edits.ts';
 import { writeFilesAtomic, type WriteResult } from '../engine/write.ts';
 import { unifiedDiff } from '../engine/diff.ts';
 import { findStaleTemps, removeStaleTemps, describeTemps, tempFilePid, type TempFile, type TempScan, type TempSweep } from '../engine/stale-temps.ts';
-import { parseC, countErrors, languageOf, type Lang } from '../engine/parse.ts';
-import { tokenize } from '../engine/lex.ts';
-import { mask } from '../engine/mask.ts';
+import { languageOf, type Lang } from '../engine/parse.ts';
+import { maskedParseErrors } from '../engine/parse-errors.ts';
+import { SyncPool, cpuSample, defaultPoolSize, othersBusyCores, workerModule, type CpuSample } from '../engine/scan-pool.ts';
+import type { ScanRequest } from '../engine/scan-worker.ts';
+import type { MacroRules } from '../engine/macro-rules.ts';
 import type { Finding, ScanResult } from '../engine/model.ts';
 import { UsageError } from '../engine/errors.ts';
 import { openTarget, targetFiles, isExtension } from './target/index.ts';
-import { scanOpened } from './scan.ts';
+import { scanOpened, spareForWorkers, workerThreshold } from './scan.ts';
 import { planRewrite, readTexts, type Plan } from './plan.ts';
 import { loadMacroRules } from './rules.ts';
 
@@ -71,6 +73,7 @@ export async function applyTree(src: string | undefined, opts: ApplyOptions = {}
   opts.onProgress?.('scanning');
   const scan = scanOpened(tree, { onProgress: (i, n) => opts.onProgress?.(`scanning ${i}/${n}`) });
   opts.onProgress?.('planning');
+  const planStart = cpuSample();
   const texts = readTexts(tree.root, scan.files.map((f) => f.path), targetFiles(tree).abs);
   const plan = planRewrite(scan, texts);
   const errors = plan.findings.filter((f) => f.severity === 'error');
@@ -82,25 +85,21 @@ export async function applyTree(src: string | undefined, opts: ApplyOptions = {}
   }
   const changes: { path: string; text: string }[] = [];
   const rules = loadMacroRules();
-  for (const fp of planEdits(plan.edits, { textOf: (f) => texts.get(f) })) {
-    const before = texts.get(fp.file)!;
-    const after = applyEdits(before, fp.edits);
-    // Parse no worse than before: an edit must never break a file's syntax. The file before is
-    // parsed only when the file after has errors: a clean result cannot be worse (most files).
-    if (/\.(c|h|inc)$/.test(fp.file)) {
-      const e1 = errorsOf(after, rules);
-      const e0 = e1 > 0 ? errorsOf(before, rules) : 0;
-      if (e1 > e0) throw new UsageError(`${path.join(tree.root, fp.file)}:1: internal error: the rewrite leaves ${e1 - e0} more parse errors in this file; nothing was written`);
-    }
-    changes.push({ path: fp.file, text: after });
-  }
-  // C++ sources get the same guard, parsed as C++.
-  for (const c of changes) {
-    if (languageOf(c.path) !== 'cxx') continue;
-    const e1 = errorsOf(c.text, rules, 'cxx');
-    const e0 = e1 > 0 ? errorsOf(texts.get(c.path)!, rules, 'cxx') : 0;
+  for (const fp of planEdits(plan.edits, { textOf: (f) => texts.get(f) })) changes.push({ path: fp.file, text: applyEdits(texts.get(fp.file)!, fp.edits) });
+  // Parse no worse than before: an edit must never break a file's syntax. C sources first, then
+  // C++ ones parsed as C++, each in plan order, so the first file reported is always the same.
+  // The file before is parsed only when the file after has errors: a clean result cannot be
+  // worse (most files).
+  const guarded = [
+    ...changes.filter((c) => /\.(c|h|inc)$/.test(c.path)).map((c) => ({ ...c, lang: 'c' as Lang })),
+    ...changes.filter((c) => languageOf(c.path) === 'cxx').map((c) => ({ ...c, lang: 'cxx' as Lang })),
+  ];
+  const after = errorCounts(guarded, rules, planStart);
+  guarded.forEach((c, i) => {
+    const e1 = after[i];
+    const e0 = e1 > 0 ? maskedParseErrors(texts.get(c.path)!, rules, c.lang) : 0;
     if (e1 > e0) throw new UsageError(`${path.join(tree.root, c.path)}:1: internal error: the rewrite leaves ${e1 - e0} more parse errors in this file; nothing was written`);
-  }
+  });
   for (const g of plan.generated) {
     const p = path.join(tree.root, g.path);
     const old = fs.existsSync(p) ? fs.readFileSync(p).toString('latin1') : undefined;
@@ -126,7 +125,25 @@ export async function applyTree(src: string | undefined, opts: ApplyOptions = {}
   return { root: tree.root, plan: summary, files, bytesWritten, diff, findings, scan: scan.totals, staleTemps, staleTempsRemoved };
 }
 
-function errorsOf(text: string, rules: ReturnType<typeof loadMacroRules>, lang: Lang = 'c'): number {
-  const e = countErrors(parseC(mask(text, tokenize(text), rules, undefined, undefined, lang).text, lang));
-  return e.errorNodes + e.missingNodes;
+/**
+ * The guard's parse error counts of the rewritten texts, in order. Spread over the scan's pool
+ * workers when the texts are big enough and other processes left a core free while planning
+ * (the scan's own rule), else counted in this thread: the counts are the same either way.
+ */
+function errorCounts(texts: { text: string; lang: Lang }[], rules: MacroRules, since: CpuSample): number[] {
+  const here = (t: { text: string; lang: Lang }) => maskedParseErrors(t.text, rules, t.lang);
+  const workers = defaultPoolSize() - 1;
+  const bytes = texts.reduce((n, t) => n + t.text.length, 0);
+  if (workers < 1 || bytes <= workerThreshold || defaultPoolSize() - othersBusyCores(since) < 1 + spareForWorkers) return texts.map(here);
+  const out: number[] = new Array(texts.length);
+  const order = texts.map((_, i) => i).sort((a, b) => texts[b].text.length - texts[a].text.length || a - b);
+  const pool = new SyncPool(workerModule('../engine/scan-worker', import.meta.url), workers);
+  try {
+    pool.setup({ kind: 'index', files: [], rules: [...rules] } satisfies ScanRequest);
+    const jobs = order.map((i) => ({ kind: 'errors', text: texts[i].text, lang: texts[i].lang }) satisfies ScanRequest);
+    pool.run(jobs, (j, value) => (out[order[j]] = value as number), { local: (job) => here(job as { text: string; lang: Lang }) });
+  } finally {
+    pool.close();
+  }
+  return out;
 }
