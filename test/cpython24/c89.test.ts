@@ -37,7 +37,7 @@ function inMovedInitializer(file: string, line: number): boolean {
 }
 
 /** New diagnostics of the rewrite: all its diagnostics but those whose message the original file has too. */
-function newDiagnostics(rewritten: string, original: string, rel: string, flags: string[]): Diag[] {
+function newDiagnostics(rewritten: string, original: string, rel: string, flags: (root: string) => string[]): Diag[] {
   const before = new Set(compile(path.join(original, rel), flags(original), original).map((d) => d.message));
   return compile(path.join(rewritten, rel), flags(rewritten), rewritten).filter((d) => !before.has(d.message) || d.kind === 'error');
 }
