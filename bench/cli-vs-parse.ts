@@ -122,8 +122,8 @@ if (asJson) {
   // worker on a second core, which they take only when other processes leave one free.
   const busy = Math.max(loadBefore[0], figures.machine.loadAfter[0]) >= figures.machine.cores - 0.5;
   if (busy && (ratios.scan > targets.scan || ratios.check > targets.check || ratios.apply > targets.apply)) {
-    console.log('note: other processes kept the cores busy (load ≥ cores - 0.5), so the commands ran without their worker thread;');
-    console.log('      the ratios above are then those of one thread against one thread: rerun on a quiet machine.');
+    console.log('note: other processes kept the cores busy (load ≥ cores - 0.5); the commands then drop their worker thread');
+    console.log('      (src/cpython24/scan.ts, spareForWorkers), and a ratio is one thread against one: rerun on a quiet machine.');
   }
 }
 
