@@ -46,7 +46,7 @@ export interface FixtureOptions {
 
 /** Unrewritten threads can corrupt shared state into an endless loop: they get a short leash. */
 function run(cmd: string, args: string[], cwd?: string, timeoutMs = 300_000): RunOutcome {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'latin1', maxBuffer: 64 << 20, timeout: timeoutMs, env: { ...process.env, TSAN_OPTIONS: 'halt_on_error=0 exitcode=66' } });
+  const r = spawnSync(cmd, args, { cwd, encoding: 'latin1', maxBuffer: 64 << 20, timeout: timeoutMs, env: { ...process.env, TSAN_OPTIONS: 'halt_on_error=0 exitcode=66 history_size=7' } });
   const stderr = r.stderr ?? '';
   return {
     command: [cmd, ...args].join(' '),
