@@ -86,6 +86,35 @@ function isBareStatementUse(tokens: Token[], k: number, close: number): boolean 
   return after.kind === 'ident' || after.text === '{' || after.text === '}';
 }
 
+/**
+ * Whether the group opened at tokens[k] has an alternative, every branch holds only the words
+ * of a type (identifiers, `(`, `)`, `*`), and a name and `(` follow its #endif: a return type.
+ */
+function returnTypeGroup(tokens: Token[], k: number): boolean {
+  let depth = 0;
+  let alternatives = 0;
+  for (let j = k + 1; j < tokens.length; j++) {
+    const t = tokens[j];
+    if (t.kind === 'directive') {
+      if (condOpen.test(t.text)) return false;
+      if (condEnd.test(t.text)) {
+        if (depth !== 0 || alternatives === 0) return false;
+        return tokens[j + 1]?.kind === 'ident' && tokens[j + 2]?.text === '(';
+      }
+      if (condElse.test(t.text)) alternatives++;
+      else return false;
+      continue;
+    }
+    if (t.kind === 'ident') continue;
+    if (t.kind === 'punct' && (t.text === '(' || t.text === ')' || t.text === '*')) {
+      depth += t.text === '(' ? 1 : t.text === ')' ? -1 : 0;
+      continue;
+    }
+    return false;
+  }
+  return false;
+}
+
 /** Whether the group opened at tokens[k] has no #else/#elif and its braces do not balance. */
 function loneBranchUnbalanced(tokens: Token[], k: number): boolean {
   let depth = 0;
@@ -163,6 +192,13 @@ export function mask(text: string, tokens: Token[], rules: MacroRules, names?: N
           // Inside an initializer or argument list, or inside a body whose other branches declare
           // nothing of static storage: keep the first branch only, so `#ifdef X if (a) #else if (b)
           // #endif` parses as one statement. (File scope is never touched.)
+          inline.push({ depth: condDepth, blanking: false });
+          blank(buf, t.start, t.end);
+          blankedDirectives++;
+        } else if (cxxDepth < 0 && !stack.length && !inline.length && returnTypeGroup(tokens, k)) {
+          // A function's return type spelled per version at file scope (`#if PY_VERSION_HEX >= ...
+          // PyMODINIT_FUNC #else DL_EXPORT(void) #endif init_subprocess() {`): the first branch
+          // stays, so the definition parses and its body is found.
           inline.push({ depth: condDepth, blanking: false });
           blank(buf, t.start, t.end);
           blankedDirectives++;

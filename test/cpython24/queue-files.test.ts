@@ -45,6 +45,19 @@ describe('interpqueue in a rewritten tree', () => {
     expect(errors).toEqual([]);
   });
 
+  it('on Windows the module table is PC/config.c: interpqueue is listed there, and the table is thread-local as import.c says', async () => {
+    const root = tree();
+    const pc = '#include "Python.h"\nextern void initnt(void);\n/* -- ADDMODULE MARKER 1 -- */\n\nstruct _inittab _PyImport_Inittab[] = {\n\t{"nt", initnt},\n/* -- ADDMODULE MARKER 2 -- */\n\t{0, 0}\n};\n';
+    fs.mkdirSync(path.join(root, 'PC'));
+    fs.writeFileSync(path.join(root, 'PC/config.c'), pc);
+    await applyTree(root);
+    const text = read(root, 'PC/config.c');
+    expect(text).toContain('PYGLOBAL struct _inittab _PyImport_Inittab[] = {');
+    expect(text).toContain('extern void initinterpqueue(void); /* pyglobal: rules/hooks/pc-config-interpqueue.json */\n/* -- ADDMODULE MARKER 1 -- */');
+    expect(text).toContain('{"interpqueue", initinterpqueue}, /* pyglobal: queues between interpreters */\n/* -- ADDMODULE MARKER 2 -- */');
+    expect(read(root, 'Python/pyglobal_init.c')).not.toContain('PC_config');
+  });
+
   it('leaves a tree without Modules/Setup.dist alone', async () => {
     const out = path.join(tmp, 'minipy');
     await applyTree(defaultTree, { out });

@@ -318,4 +318,19 @@ describe('splitArgs', () => {
     const src = 'static int f(void)\n{\n#ifdef X\n    if (a) { b(); }\n#endif\n    return 0;\n}\n';
     expect(run(src).text).toBe(src);
   });
+
+  it('keeps the first branch of a return type spelled per version at file scope (PC/_subprocess.c)', () => {
+    const src = '#if PY_VERSION_HEX >= 0x02030000\nPyMODINIT_FUNC\n#else\nDL_EXPORT(void)\n#endif\ninit_subprocess()\n{\n\tPyObject *m;\n\tm = 0;\n}\n';
+    const m = run(src);
+    expectAligned(src, m.text);
+    expect(m.text).toContain('PyMODINIT_FUNC');
+    expect(m.text).not.toContain('DL_EXPORT');
+    expect(m.text).not.toContain('#if');
+  });
+
+  it('leaves a file-scope group alone when a branch holds more than a type', () => {
+    const src = '#ifdef X\nstatic int a;\n#else\nstatic long a;\n#endif\nint f(void) { return 0; }\n';
+    expect(run(src).text).toBe(src);
+  });
 });
+

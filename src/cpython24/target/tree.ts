@@ -57,8 +57,31 @@ export function listSources(tree: Tree, opts: { platforms?: boolean } = {}): str
   const dirs = [...coreDirs, ...(opts.platforms ? platformDirs : [])];
   const patterns = dirs.flatMap((d) => [`${d}/**/*.c`, `${d}/**/*.h`, `${d}/**/*.c.in`]);
   // Not onlyFiles: a dangling symlink must surface as an unreadable file, never vanish silently.
-  return fg
+  const found = fg
     .sync(patterns, { cwd: tree.root, onlyFiles: false, markDirectories: true, dot: false, followSymbolicLinks: false })
-    .filter((p) => !p.endsWith('/'))
-    .sort();
+    .filter((p) => !p.endsWith('/'));
+  // A platform's own core files (rules/platform-sources.json) are covered whatever the platform.
+  const extra = platformCoreFiles().filter((f) => fs.existsSync(path.join(tree.root, f)));
+  return [...new Set([...found, ...extra])].sort();
+}
+
+let platformFiles: string[] | undefined;
+/** rules/platform-sources.json: files outside the core directories that a platform compiles into the core. */
+export function platformCoreFiles(): string[] {
+  if (platformFiles) return platformFiles;
+  const file = path.join(projectRoot, 'rules/platform-sources.json');
+  let doc: { platforms?: { name?: string; files?: unknown; reason?: string }[] };
+  try {
+    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`${file}:1: cannot load: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(doc.platforms)) throw new UsageError(`${file}:1: field "platforms" must be a list`);
+  platformFiles = doc.platforms.flatMap((p, i) => {
+    if (!p.name || !Array.isArray(p.files) || !p.files.every((f) => typeof f === 'string') || !p.reason || p.reason.length < 10) {
+      throw new UsageError(`${file}: platforms[${i}] needs a name, a list of files and a reason`);
+    }
+    return p.files as string[];
+  });
+  return platformFiles;
 }
