@@ -2,6 +2,9 @@ import path from 'node:path';
 import type { Command } from './types.ts';
 import { exitCodes } from '../errors.ts';
 import { progress } from '../log.ts';
+import { projectRoot } from '../../cpython24/target/tree.ts';
+import { buildWindows, formatWindowsSummary, WindowsBuildFailed, type WinCompiler } from '../../cpython24/build/windows.ts';
+import { UsageError } from '../../engine/errors.ts';
 import { buildTree, BuildFailed, variants, sanitizers, tsanOpt, tsanDirName, type BuildProgress, type BuildSummary } from '../../cpython24/build.ts';
 
 const intro = `Copy a CPython 2.4 tree to --out DIR, configure and build it there with today's gcc, and record what came out. <src> is never modified; the build happens in the copy.`;
@@ -44,13 +47,21 @@ Output in DIR: the built tree (python, libpython2.4.a, build/lib.*/ *.so), pyglo
 --json prints; audit and test read it to learn the variant). Progress goes to stderr.
 Extension modules that setup.py skipped or failed are listed with the reason.
 
+--target windows (the tls variant, or stock for the negative twin; src/cpython24/build/windows.ts):
+  cross-builds the rewritten tree for 64-bit Windows: the files of PCbuild/pythoncore.vcproj
+  minus thread support, plus apply's generated files, into DIR/libpython24.a (static: TLS data
+  cannot cross a DLL boundary), and links DIR/pymt.exe (src/c/pymt_win.c, CreateThread). clang
+  --target=x86_64-w64-mingw32 -fms-extensions with PYGLOBAL=__declspec(thread) (native TLS, as
+  MSVC) when clang can target mingw, else x86_64-w64-mingw32-gcc with PYGLOBAL=__thread
+  (emulated TLS); --cc picks one. Run: wine DIR/pymt.exe -n 2 -c CODE (Lib/ is found beside it).
+
 Exit codes: 0 built · 2 bad input, or the build failed (the phase and the last 30 log lines
 are printed).`;
 
 export const buildCommand: Command = {
   builder: (y) =>
     y
-      .usage(`pyglobal build <src> --variant stock|tls --out DIR [--sanitize thread] [--force] [--json]\n\n${intro}`)
+      .usage(`pyglobal build <src> --variant stock|tls --out DIR [--target linux|windows] [--sanitize thread] [--force] [--json]\n\n${intro}`)
       .epilogue(help)
       .positional('src', { type: 'string', describe: 'the CPython 2.4 source tree to copy (required)' })
       .option('variant', {
@@ -67,11 +78,34 @@ export const buildCommand: Command = {
       .option('jobs', { alias: 'j', type: 'number', describe: 'parallel make jobs (default: number of cores)' })
       .option('pymt', { type: 'string', describe: 'driver source for the tls variant (default: src/c/pymt.c)' })
       .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON on stdout' })
+      .option('target', { choices: ['linux', 'windows'], default: 'linux', describe: 'linux: configure and make here · windows: cross-build for x86_64-w64-mingw32 (see below)' })
+      .option('cc', { choices: ['clang', 'gcc'], describe: '--target windows: force clang or mingw gcc (default: clang if it can target mingw)' })
       .example('pyglobal build Python-2.4.6 --out out/stock', 'the reference build (stock variant)')
       .example('pyglobal build out/rw --variant tls --out out/tls', 'the thread-local build of a tree rewritten by apply')
       .example('pyglobal build out/rw --out out/rw-stock --json', 'the rewritten tree with PYGLOBAL empty; JSON summary')
+      .example('pyglobal build out/rw --variant tls --target windows --out out/win', 'the Windows build (static libpython24.a, pymt.exe) of a rewritten tree, for Wine')
       .example('pyglobal build out/rw --variant tls --sanitize thread --out out/tsan', 'the thread-local build under ThreadSanitizer, for pyglobal test out/tsan --tsan'),
   run: async (args) => {
+    if (args.target === 'windows') {
+      if (args.sanitize) throw new UsageError('--sanitize is not available with --target windows');
+      try {
+        const s = await buildWindows({
+          src: args.src,
+          out: args.out,
+          variant: args.variant as 'tls' | 'stock',
+          force: args.force,
+          jobs: args.jobs,
+          compiler: args.cc as WinCompiler | undefined,
+          pymt: args.pymt,
+          projectRoot,
+        });
+        process.stdout.write(args.json ? JSON.stringify(s, null, 2) + '\n' : formatWindowsSummary(s));
+        return exitCodes.ok;
+      } catch (e) {
+        if (e instanceof WindowsBuildFailed && args.json) process.stdout.write(JSON.stringify(e.summary, null, 2) + '\n');
+        throw e;
+      }
+    }
     const bar = progress('build');
     try {
       const summary = await buildTree(
