@@ -73,3 +73,32 @@ describe.runIf(missing.length === 0)('Windows build under Wine', () => {
     expect(got.sort()).toEqual(want.sort());
   });
 });
+
+describe.runIf(missing.length === 0 && onPath('clang'))('an extension module linked into a Windows host', () => {
+  it('xxmodule, rewritten by apply, registered per thread with PyImport_AppendInittab: 4 interpreters x 5 rounds, all alike', { timeout: 900_000 }, async () => {
+    const out = path.join(work, 'win');
+    if (!fs.existsSync(path.join(out, 'libpython24.a'))) {
+      const built = await runCli(['build', tree!, '--variant', 'tls', '--target', 'windows', '--out', out]);
+      expect(built.code, built.stderr + built.stdout).toBe(0);
+    }
+    const summary = JSON.parse(fs.readFileSync(path.join(out, 'pyglobal-build.json'), 'utf8'));
+    expect(summary.compiler.name).toBe('clang'); // clang is on the path, so the build chose it; the flags below are its
+    const flags = ['--target=x86_64-w64-mingw32', '-fms-extensions', '-O2', '-DPYGLOBAL=__declspec(thread)', '-DMS_WIN64', '-DPy_NO_ENABLE_SHARED', '-DHAVE_UINTPTR_T=1', '-DHAVE_INTPTR_T=1', `-I${path.join(out, 'pyglobal-win')}`, `-I${path.join(out, 'Include')}`, `-I${path.join(out, 'PC')}`, '-Wno-everything'];
+    const exe = path.join(work, 'win_appendinittab.exe');
+    const cc = spawnSync('clang', [...flags, path.join(tree!, 'Modules/xxmodule.c'), path.join(import.meta.dirname, '../c/win_appendinittab.c'), path.join(out, 'libpython24.a'), '-fuse-ld=lld', `-L${summary.libgccDir}`, '-o', exe], { encoding: 'utf8' });
+    expect(cc.status, cc.stderr).toBe(0);
+    const winPath = `Z:${out.replace(/\//g, '\\')}`;
+    const host = (n: string, rounds: string) => spawnSync('wine', [exe, n, rounds], { cwd: out, encoding: 'latin1', timeout: 600_000, env: { ...process.env, WINEDEBUG: '-all', PYTHONHOME: winPath } });
+    const xx = (stdout: string) => stdout.split(/\r?\n/).filter((l) => l.startsWith('xx '));
+    const one = host('1', '1');
+    expect(one.status, one.stderr).toBe(0);
+    const [ref] = xx(one.stdout);
+    expect(ref).toMatch(/^xx \d+ Xxo$/);
+    const r = host('4', '5');
+    expect(r.status, r.stderr).toBe(0);
+    const lines = xx(r.stdout);
+    expect(lines).toHaveLength(20);
+    expect(new Set(lines)).toEqual(new Set([ref]));
+  });
+});
+
