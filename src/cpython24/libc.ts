@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../engine/errors.ts';
-import { findNameSites, namesPattern, type NameUse } from '../engine/calls.ts';
+import { findNameSites, namesPattern, type NameSite, type NameUse } from '../engine/calls.ts';
 import { readRulesJson, rulesDir } from './rules.ts';
 
 export type LibcKind = 'shim' | 'safe' | 'unsafe';
@@ -117,7 +117,15 @@ export function libcIndex(rules = loadLibcRules(), reviewed = loadReviewedSites(
 /** Every site in one file, with what it needs. */
 export function libcSitesOf(file: string, text: string, lines: number[], ix: LibcIndex): LibcSite[] {
   if (shimFiles.includes(file) || !ix.pattern.test(text)) return [];
-  const sites = findNameSites(text, new Set(ix.spellings.keys()), lines);
+  return libcSitesFrom(file, findNameSites(text, new Set(ix.spellings.keys()), lines), ix);
+}
+
+/** The spellings every scan looks for in each file (findNameSites), bare and PyGlobals_. */
+export const libcSpellings = (ix: LibcIndex): string[] => [...ix.spellings.keys()];
+
+/** What each site of one file needs, from the sites of libcSpellings found in it. */
+export function libcSitesFrom(file: string, sites: NameSite[], ix: LibcIndex): LibcSite[] {
+  if (shimFiles.includes(file)) return [];
   const ownDefinitions = new Set(sites.filter((s) => s.use === 'definition').map((s) => s.name));
   return sites.map((s) => {
     const name = ix.spellings.get(s.name)!;

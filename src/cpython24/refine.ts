@@ -4,7 +4,7 @@
 import type { Global } from '../engine/model.ts';
 import type { MacroDef } from '../engine/macro-defs.ts';
 import { buildMacroIndex, type MacroIndex } from '../engine/macro-index.ts';
-import { expandText, referencedNames } from '../engine/initializers.ts';
+import { expandText, mayNameIdentifiers, referencedNames } from '../engine/initializers.ts';
 import { matchingClose, tokenize } from '../engine/lex.ts';
 
 export interface RefineInput {
@@ -91,9 +91,7 @@ export function initAnalysis(globals: Global[], texts: Map<string, string>, defi
     const d = g.definition!;
     const text = texts.get(d.file)?.slice(d.init!.start, d.init!.end) ?? '';
     // Literals alone never name a variable.
-    const bare = text.replace(/"(\\.|[^"\\])*"/g, '').replace(/'(\\.|[^'\\])*'/g, '').replace(/\b0[xX][0-9a-fA-F]+[uUlL]*\b|\b\d+(\.\d*)?([eE][-+]?\d+)?[uUlLfF]*\b/g, '');
-    const named = /[A-Za-z_]/.test(bare.replace(/\/\*[\s\S]*?\*\//g, ''));
-    const idents = named ? tokenize(text, 0, text.length, { directives: false }).flatMap((t) => (t.kind === 'ident' ? [t.text] : [])) : [];
+    const idents = mayNameIdentifiers(text) ? tokenize(text, 0, text.length, { directives: false }).flatMap((t) => (t.kind === 'ident' ? [t.text] : [])) : [];
     known = { text, idents };
     initTokens.set(g, known);
     return known;

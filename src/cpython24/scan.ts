@@ -16,7 +16,8 @@ import { loadMacroRules } from './rules.ts';
 import { loadReviewed, staleRows, loadReviewedTypes } from './reviewed.ts';
 import { openTree } from './target/tree.ts';
 import { targetFiles, isExtension, type Target, type TargetFiles } from './target/index.ts';
-import { libcIndex, libcSitesOf, staleSiteRows, reviewedSitesFile, type LibcSite } from './libc.ts';
+import { libcIndex, libcSitesFrom, libcSpellings, staleSiteRows, reviewedSitesFile, type LibcIndex, type LibcSite } from './libc.ts';
+import { nameFinder, scanFileJob, type FileScan } from '../engine/file-job.ts';
 
 export interface ScanOptions {
   platforms?: boolean;
@@ -136,10 +137,12 @@ export function scanOpened(tree: Target, opts: ScanOptions = {}): ScanResult {
         pool = undefined;
       }
     }
-    let parsed: ParsedFile[][];
+    // The C library calls are found file by file, with the parse (engine/file-job.ts).
+    const libc = libcIndex();
+    let parsed: FileScan[];
     if (pool) {
       try {
-        parsed = parseInPool(pool, index, files, lexed, macros, opts);
+        parsed = parseInPool(pool, index, files, lexed, macros, libc, opts);
       } catch (e) {
         // A worker's UsageError is the user's problem, reported as if raised here.
         if (e instanceof PoolError && e.name === 'UsageError') throw new UsageError(e.message);
@@ -153,13 +156,14 @@ export function scanOpened(tree: Target, opts: ScanOptions = {}): ScanResult {
       }
     } else {
       if (opts.stats) opts.stats.workers = 0;
+      const finder = nameFinder(libcSpellings(libc));
       parsed = files.map((rel, i) => {
         opts.onProgress?.(i, files.length, rel);
-        return index.parse(rel, lexed.get(rel)!.source.text, macros);
+        return scanFileJob(index, rel, lexed.get(rel)!.source.text, macros, finder);
       });
     }
     lap('parse');
-    const result = assemble(tree, files, lexed, index, parsed, macros, reviewed, opts, new Set(tf.context));
+    const result = assemble(tree, files, lexed, index, parsed, macros, reviewed, libc, opts, new Set(tf.context));
     lap('link+classify');
     return result;
   } finally {
@@ -187,19 +191,21 @@ function workerCount(tf: TargetFiles, files: string[], opts: ScanOptions): numbe
  * Parses files in the pool and in this thread, biggest first so that no thread is left with a
  * big one at the end. This thread starts at once; each worker joins when it has booted.
  */
-function parseInPool(pool: SyncPool, index: LexicalIndex, files: string[], lexed: Map<string, Lexed>, macros: MacroRules, opts: ScanOptions): ParsedFile[][] {
-  pool.setup({ kind: 'index', files: [...index.files.values()], rules: [...macros] } satisfies ScanRequest);
+function parseInPool(pool: SyncPool, index: LexicalIndex, files: string[], lexed: Map<string, Lexed>, macros: MacroRules, libc: LibcIndex, opts: ScanOptions): FileScan[] {
+  const names = libcSpellings(libc);
+  pool.setup({ kind: 'index', files: [...index.files.values()], rules: [...macros], names } satisfies ScanRequest);
+  const finder = nameFinder(names);
   const order = files.map((_, i) => i).sort((a, b) => lexed.get(files[b])!.source.text.length - lexed.get(files[a])!.source.text.length || a - b);
-  const jobs = order.map((i) => ({ kind: 'parse', path: files[i], text: lexed.get(files[i])!.source.text }) satisfies ScanRequest);
-  const out: ParsedFile[][] = new Array(files.length);
+  const jobs = order.map((i) => ({ kind: 'scan', path: files[i], text: lexed.get(files[i])!.source.text }) satisfies ScanRequest);
+  const out: FileScan[] = new Array(files.length);
   let done = 0;
   pool.run(
     jobs,
     (j, value) => {
-      out[order[j]] = value as ParsedFile[];
+      out[order[j]] = value as FileScan;
       opts.onProgress?.(done++, files.length, files[order[j]]);
     },
-    { local: (job) => index.parse((job as { path: string }).path, (job as { text: string }).text, macros) },
+    { local: (job) => scanFileJob(index, (job as { path: string }).path, (job as { text: string }).text, macros, finder) },
   );
   return out;
 }
@@ -210,9 +216,10 @@ function assemble(
   files: string[],
   lexed: Map<string, Lexed>,
   index: LexicalIndex,
-  parsedFiles: ParsedFile[][],
+  parsedFiles: FileScan[],
   macros: MacroRules,
   reviewed: ReturnType<typeof loadReviewed>,
+  libc: LibcIndex,
   opts: ScanOptions,
   context: Set<string>,
 ): ScanResult {
@@ -224,7 +231,7 @@ function assemble(
   files.forEach((rel, i) => {
     const lx = lexed.get(rel)!;
     let parsed!: ParsedFile;
-    for (parsed of parsedFiles[i]) {
+    for (parsed of parsedFiles[i].parsed) {
       for (const d of parsed.declarations) {
         const key = `${d.file}|${d.offset}|${d.name}|${d.function ?? ''}|${d.viaMacro ?? ''}`;
         if (seen.has(key)) continue;
@@ -274,13 +281,10 @@ function assemble(
     });
   }
   // The C library calls that keep state behind their API, in the files scanned.
-  const libc = libcIndex();
   const libcCalls: LibcSite[] = [];
-  for (const rel of files) {
-    if (context.has(rel)) continue;
-    const lx = lexed.get(rel)!;
-    libcCalls.push(...libcSitesOf(rel, lx.source.text, lx.lines, libc));
-  }
+  files.forEach((rel, i) => {
+    if (!context.has(rel)) libcCalls.push(...libcSitesFrom(rel, parsedFiles[i].sites, libc));
+  });
   for (const r of staleSiteRows(libc, libcCalls, new Set(files.filter((f) => !context.has(f))))) {
     findings.push({ file: reviewedSitesFile.slice(reviewedSitesFile.indexOf('rules/')), line: 1, column: 1, ruleId: 'stale-reviewed-row', severity: 'error', message: `reviewed call site ${r.source} (${r.file} ${r.function} ${r.name}) matches no call` });
   }

@@ -5,6 +5,40 @@ import { tokenize, matchingClose } from './lex.ts';
 import { rescan } from './macro-expand.ts';
 import type { MacroDef } from './macro-defs.ts';
 
+/**
+ * False only when the text holds nothing but literals, comments, punctuation and space: then it
+ * names no variable and need not be tokenized. One pass with an early exit: the tree's biggest
+ * initializers are megabyte tables of numbers (unicodedata), where regular expressions that strip
+ * the literals first cost more than the rest of the analysis.
+ */
+export function mayNameIdentifiers(text: string): boolean {
+  const n = text.length;
+  for (let i = 0; i < n; ) {
+    const c = text.charCodeAt(i);
+    if (c === 34 || c === 39) {
+      // "..." or '...'
+      for (i++; i < n && text.charCodeAt(i) !== c; i++) if (text.charCodeAt(i) === 92) i++;
+      i++;
+    } else if (c === 47 && text.charCodeAt(i + 1) === 42) {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? n : end + 2;
+    } else if (c === 47 && text.charCodeAt(i + 1) === 47) {
+      const end = text.indexOf('\n', i + 2);
+      i = end < 0 ? n : end + 1;
+    } else if (c >= 48 && c <= 57) {
+      // a preprocessing number: digits, letters (0x1F, 10UL), dots, and e+/p- exponents
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if ((d === 43 || d === 45) && /[eEpP]/.test(text[i - 1])) continue;
+        if (!(d === 46 || d === 95 || (d >= 48 && d <= 57) || (d >= 65 && d <= 90) || (d >= 97 && d <= 122))) break;
+      }
+    } else if (c === 95 || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
+      return true;
+    } else i++;
+  }
+  return false;
+}
+
 /** Fully macro-expands an initializer's text with the macros visible where it stands. */
 export function expandText(text: string, visible: Map<string, MacroDef>): string {
   const all = new Set(visible.keys());

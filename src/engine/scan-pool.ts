@@ -7,8 +7,10 @@
 import os from 'node:os';
 import { MessageChannel, Worker, receiveMessageOnPort, workerData, type MessagePort, type WorkerOptions } from 'node:worker_threads';
 
-/** What a worker sends back for one request. */
-type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: WorkerError };
+/** What a worker sends back: the answer to one request, or to one job of a shared batch. */
+type Reply =
+  | { id: number; job?: number; ok: true; value: unknown }
+  | { id: number; job?: number; ok: false; error: WorkerError };
 
 export interface WorkerError {
   name: string;
@@ -103,17 +105,11 @@ export function othersBusyCores(from: CpuSample, to: CpuSample = cpuSample()): n
 interface Slot {
   worker: Worker;
   port: MessagePort;
-  /** Request ids sent and not yet answered. */
-  inFlight: Set<number>;
-  /** Id of the setup request, until its answer arrives; then jobs may go. */
-  setupId?: number;
   /** Set when the worker could not start. */
   failed?: WorkerError;
 }
 
 export interface RunOptions {
-  /** Jobs in flight per worker (default 2), so that none waits while this thread is busy. */
-  depth?: number;
   /**
    * Makes this thread a worker too: it runs the next job itself whenever it has nothing to
    * hand out, and a worker that cannot start is then dropped instead of failing the run.
@@ -143,7 +139,7 @@ export class SyncPool {
         stderr: false,
       });
       worker.unref();
-      this.slots.push({ worker, port: port1, inFlight: new Set() });
+      this.slots.push({ worker, port: port1 });
     }
   }
 
@@ -157,72 +153,78 @@ export class SyncPool {
     return this.slots.flatMap((s) => (s.failed ? [s.failed] : []));
   }
 
-  /** Sends msg to every worker without waiting; each gets jobs only once it has answered. */
+  /** Sends msg to every worker without waiting; workers answer it before any job. */
   setup(msg: unknown): void {
-    for (const s of this.slots) s.setupId = this.send(s, msg);
+    for (const s of this.slots) this.send(s, msg);
   }
 
   /**
-   * Runs jobs, handing each to the first free worker in the order given (put the biggest
-   * first). onResult(i, value) sees results as they come, in no particular order.
+   * Runs jobs, each once, on whichever thread is free first, in the order given (put the
+   * biggest first). Every worker gets the whole list at once and takes the next job from a
+   * counter shared by all threads: a worker that boots late or a job that runs long leaves
+   * nobody waiting for work handed out too early (with one job in flight per worker, a worker
+   * sat idle while this thread parsed a big file). onResult(i, value) sees results as they
+   * come, in no particular order.
    */
   run(jobs: unknown[], onResult: (index: number, value: unknown) => void, opts: RunOptions = {}): void {
-    const depth = opts.depth ?? 2;
     const local = opts.local;
-    const indexOf = new Map<number, { job: number; slot: number }>();
     this.counts.length = 0;
     for (let i = 0; i <= this.slots.length; i++) this.counts.push(0);
     if (!local && this.slots.length === 0) throw new Error('worker pool: no workers and no local runner');
-    // Job indexes not handed out yet, in order; a worker that fails gives its jobs back here.
-    const queue = jobs.map((_, i) => i);
+    const next = new Int32Array(new SharedArrayBuffer(4));
+    const take = () => Atomics.add(next, 0, 1);
+    const batchOf = new Map<number, number>();
+    this.slots.forEach((s, si) => {
+      if (!s.failed) batchOf.set(this.send(s, undefined, { jobs, next }), si);
+    });
     let left = jobs.length;
+    let localDone = !local;
     let quietSince = Date.now();
     while (left > 0) {
       const seen = Atomics.load(this.signal, 0);
-      // Replies first: they free workers.
       let got = false;
       this.slots.forEach((s, si) => {
         for (let m = receiveMessageOnPort(s.port); m; m = receiveMessageOnPort(s.port)) {
           const reply = m.message as Reply;
           got = true;
-          s.inFlight.delete(reply.id);
           if (!reply.ok) {
+            // A worker that could not start took no job: the others and this thread share its part.
             if (reply.error.boot && local) {
               s.failed = reply.error;
-              const back = [...indexOf].filter(([, v]) => v.slot === si);
-              for (const [id, v] of back) indexOf.delete(id);
-              queue.unshift(...back.map(([, v]) => v.job).sort((a, b) => a - b));
               continue;
             }
             this.close();
             throw new PoolError(reply.error);
           }
-          if (reply.id === s.setupId) s.setupId = undefined;
-          const at = indexOf.get(reply.id);
-          if (!at) continue;
-          indexOf.delete(reply.id);
+          if (reply.job === undefined || batchOf.get(reply.id) !== si) continue;
           left--;
           this.counts[si]++;
-          onResult(at.job, reply.value);
+          onResult(reply.job, reply.value);
         }
       });
       if (got) quietSince = Date.now();
-      this.slots.forEach((s, si) => {
-        if (s.failed || s.setupId !== undefined) return;
-        while (s.inFlight.size < depth && queue.length) {
-          const i = queue.shift()!;
-          indexOf.set(this.send(s, jobs[i]), { job: i, slot: si });
+      if (!localDone) {
+        const i = take();
+        if (i < jobs.length) {
+          onResult(i, local!(jobs[i], i));
+          left--;
+          this.counts[this.slots.length]++;
+          continue;
         }
-      });
-      if (local && queue.length) {
-        const i = queue.shift()!;
-        onResult(i, local(jobs[i], i));
-        left--;
-        this.counts[this.slots.length]++;
-        continue;
+        localDone = true;
       }
       if (left === 0 || got) continue;
       if (!local && this.slots.every((s) => s.failed)) throw new PoolError(this.slots[0].failed!);
+      if (local && this.slots.every((s) => s.failed)) {
+        // Nobody else will take what is left (only this thread's own jobs can be outstanding).
+        for (let i = take(); i < jobs.length; i = take()) {
+          onResult(i, local(jobs[i], i));
+          left--;
+          this.counts[this.slots.length]++;
+        }
+        if (left > 0) throw new Error('worker pool: jobs lost with a worker that failed');
+        continue;
+      }
       if (Date.now() - quietSince > this.silenceMs) {
         this.close();
         throw new Error(`worker pool: no reply for ${this.silenceMs / 1000} s (a worker died or hangs)`);
@@ -240,26 +242,40 @@ export class SyncPool {
     }
   }
 
-  private send(slot: Slot, payload: unknown): number {
+  private send(slot: Slot, payload: unknown, batch?: Batch): number {
     const id = this.nextId++;
-    slot.inFlight.add(id);
-    slot.port.postMessage({ id, payload });
+    slot.port.postMessage(batch ? { id, batch } : { id, payload });
     return id;
   }
 }
 
-/** Worker side: answers each request with handler(payload), or with the error it threw. */
+/** A run's jobs, as every worker gets them, and the counter from which each takes the next. */
+interface Batch {
+  jobs: unknown[];
+  next: Int32Array;
+}
+
+/**
+ * Worker side: answers each request with handler(payload), or with the error it threw; for a
+ * batch, takes jobs from the shared counter until none is left, answering each as it is done.
+ */
 export function serve(handler: (payload: unknown) => unknown): void {
   const { port, signal } = workerData as { port: MessagePort; signal: Int32Array };
-  port.on('message', ({ id, payload }: { id: number; payload: unknown }) => {
+  const answer = (id: number, job: number | undefined, run: () => unknown) => {
     try {
       // Inside the try: a value that cannot be cloned fails here, and is reported like a throw.
-      port.postMessage({ id, ok: true, value: handler(payload) } satisfies Reply);
+      port.postMessage({ id, job, ok: true, value: run() } satisfies Reply);
     } catch (e) {
       const err = e as Error;
-      port.postMessage({ id, ok: false, error: { name: err?.name ?? 'Error', message: err?.message ?? String(e), stack: err?.stack } } satisfies Reply);
+      port.postMessage({ id, job, ok: false, error: { name: err?.name ?? 'Error', message: err?.message ?? String(e), stack: err?.stack } } satisfies Reply);
     }
     Atomics.add(signal, 0, 1);
     Atomics.notify(signal, 0);
+  };
+  port.on('message', ({ id, payload, batch }: { id: number; payload?: unknown; batch?: Batch }) => {
+    if (!batch) return answer(id, undefined, () => handler(payload));
+    for (let i = Atomics.add(batch.next, 0, 1); i < batch.jobs.length; i = Atomics.add(batch.next, 0, 1)) {
+      answer(id, i, () => handler(batch.jobs[i]));
+    }
   });
 }

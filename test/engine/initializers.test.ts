@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { elementCountText, expandText, referencedNames } from '../../src/engine/initializers.ts';
+import { elementCountText, expandText, referencedNames, mayNameIdentifiers } from '../../src/engine/initializers.ts';
 import { directives } from '../../src/engine/lex.ts';
 import { collectDefines } from '../../src/engine/macro-defs.ts';
 
@@ -81,5 +81,18 @@ describe('elementCountText', () => {
     expect(elementCountText('{\n#define Q 1\na}')).toBeUndefined();
     expect(elementCountText('{[1] = a}')).toBeUndefined();
     expect(elementCountText('"s"')).toBeUndefined();
+  });
+});
+
+describe('mayNameIdentifiers', () => {
+  it('is false for literals, comments and punctuation only', () => {
+    for (const t of ['{1, 2, 0x1FUL, 3.5e+10f, 07}', '"a b c"', "{'x', '\\'', '\\n'}", '/* name */ 1', '1 // name\n', '{ { -1, 2 }, }', '']) {
+      expect(mayNameIdentifiers(t), t).toBe(false);
+    }
+  });
+  it('is true wherever an identifier may stand', () => {
+    for (const t of ['{&x}', '{1, FOO}', 'L"wide"', '"a" b', '/* c */ y', '1 // c\n z', '{0x10, sizeof(int)}', '1.5e3 + e']) {
+      expect(mayNameIdentifiers(t), t).toBe(true);
+    }
   });
 });

@@ -18,7 +18,7 @@ describe('SyncPool', () => {
       const got: number[] = [];
       const threads = new Set<number>();
       pool.run(
-        Array.from({ length: 40 }, (_, n) => ({ op: 'square', n })),
+        Array.from({ length: 40 }, (_, n) => ({ op: 'square', n, ms: 15 })),
         (i, v) => {
           const r = v as { n: number; thread: number };
           got[i] = r.n;
@@ -80,12 +80,38 @@ describe('SyncPool', () => {
     }
   });
 
+  it('runs each job once, and keeps every thread busy until the last job', () => {
+    // One long job first: under the old hand-out (a job or two in flight per worker) the
+    // worker waited while this thread ran it; with a shared counter it takes the rest.
+    const pool = new SyncPool(echo, 1);
+    try {
+      const seen: number[] = [];
+      const spin = (ms: number) => {
+        for (const end = Date.now() + ms; Date.now() < end; );
+      };
+      const jobs = [{ op: 'square', n: 0, ms: 600 }, ...Array.from({ length: 30 }, (_, k) => ({ op: 'square', n: k + 1, ms: 10 }))];
+      const t0 = Date.now();
+      pool.run(jobs, (i) => seen.push(i), { local: (job) => (spin((job as { ms: number }).ms), { n: 0 }) });
+      expect(seen.sort((a, b) => a - b)).toEqual(jobs.map((_, i) => i));
+      // This thread took the long job; the worker did most of the short ones meanwhile.
+      expect(pool.counts[0]).toBeGreaterThan(15);
+      expect(Date.now() - t0).toBeLessThan(600 + 30 * 10);
+    } finally {
+      pool.close();
+    }
+  });
+
   it('goes on without a worker that cannot start when this thread runs jobs too', () => {
     const pool = new SyncPool(new URL('./helpers/no-such-worker.ts', import.meta.url), 1);
     try {
       const got: number[] = [];
-      pool.run([1, 2, 3].map((n) => ({ op: 'square', n })), (i, v) => (got[i] = v as number), { local: (job) => (job as { n: number }).n * 10, depth: 3 });
-      expect(got).toEqual([10, 20, 30]);
+      // Local jobs slow enough for the worker's failure to arrive before the run ends.
+      const slow = (n: number) => {
+        for (const end = Date.now() + 250; Date.now() < end; );
+        return n * 10;
+      };
+      pool.run([1, 2, 3, 4, 5, 6].map((n) => ({ op: 'square', n })), (i, v) => (got[i] = v as number), { local: (job) => slow((job as { n: number }).n) });
+      expect(got).toEqual([10, 20, 30, 40, 50, 60]);
       expect(pool.live).toBe(0);
       expect(pool.failures[0].boot).toBe(true);
     } finally {

@@ -1,0 +1,30 @@
+// One file's share of a scan, the same in a pool worker as in the calling thread: its
+// declarations under each of its macro contexts, and where it names functions the caller
+// asked about (the C library calls that keep state). Both are per file, so they run in
+// parallel with the parse instead of after it on one thread.
+import { findNameSites, namesPattern, type NameSite } from './calls.ts';
+import type { LexicalIndex } from './lexical-index.ts';
+import type { MacroRules } from './macro-rules.ts';
+import type { ParsedFile } from './scan-file.ts';
+
+export interface NameFinder {
+  names: Set<string>;
+  /** Any of the names as a word: a file that has none is not tokenized again. */
+  pattern: RegExp;
+}
+
+export function nameFinder(names: readonly string[]): NameFinder | undefined {
+  return names.length ? { names: new Set(names), pattern: namesPattern(names) } : undefined;
+}
+
+export interface FileScan {
+  parsed: ParsedFile[];
+  sites: NameSite[];
+}
+
+export function scanFileJob(index: LexicalIndex, path: string, text: string, rules: MacroRules, finder?: NameFinder): FileScan {
+  const parsed = index.parse(path, text, rules);
+  const lines = index.linesOf(path);
+  const sites = finder && lines && finder.pattern.test(text) ? findNameSites(text, finder.names, lines) : [];
+  return { parsed, sites };
+}
