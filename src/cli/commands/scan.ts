@@ -1,8 +1,8 @@
 import type { Command } from './types.ts';
-import { scanOpened } from '../../cpython24/scan.ts';
-import { openTarget, isExtension } from '../../cpython24/target/index.ts';
-import { describeExtension, extensionView } from '../../cpython24/target/extension.ts';
-import { pristineStatus, describeTree } from '../../cpython24/pristine.ts';
+import { scanOpened } from '../../cpython2/scan.ts';
+import { openTarget, isExtension } from '../../cpython2/target/index.ts';
+import { describeExtension, extensionView } from '../../cpython2/target/extension.ts';
+import { pristineStatus, describeTree } from '../../cpython2/pristine.ts';
 import { formatScanText } from '../../report/scan-text.ts';
 import { progress, logInfo } from '../log.ts';
 import { writeReport } from '../output.ts';

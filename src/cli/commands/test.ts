@@ -1,9 +1,9 @@
 import type { Command } from './types.ts';
 import { UsageError, exitCodes } from '../errors.ts';
 import { logInfo, progress } from '../log.ts';
-import { allParts, runTests, tsanParts, type Part } from '../../cpython24/test/run-tests.ts';
-import { tsanTimeScale } from '../../cpython24/test/tsan-run.ts';
-import { formatTestReport } from '../../cpython24/test/report-text.ts';
+import { allParts, runTests, tsanParts, type Part } from '../../cpython2/test/run-tests.ts';
+import { tsanTimeScale } from '../../cpython2/test/tsan-run.ts';
+import { formatTestReport } from '../../cpython2/test/report-text.ts';
 
 function parseParts(v: string | undefined): Part[] | undefined {
   if (v === undefined) return undefined;
