@@ -12,7 +12,7 @@ import type { ScanRequest } from '../engine/scan-worker.ts';
 import type { MacroRules } from '../engine/macro-rules.ts';
 import type { Finding, ScanResult } from '../engine/model.ts';
 import { UsageError } from '../engine/errors.ts';
-import { openTarget, targetFiles, isExtension } from './target/index.ts';
+import { openTarget, targetFiles, isExtension, profileOf } from './target/index.ts';
 import { scanOpened, spareForWorkers, workerThreshold } from './scan.ts';
 import { planRewrite, readTexts, type Plan } from './plan.ts';
 import { loadMacroRules } from './rules.ts';
@@ -75,7 +75,7 @@ export async function applyTree(src: string | undefined, opts: ApplyOptions = {}
   opts.onProgress?.('planning');
   const planStart = cpuSample();
   const texts = readTexts(tree.root, scan.files.map((f) => f.path), targetFiles(tree).abs);
-  const plan = planRewrite(scan, texts);
+  const plan = planRewrite(scan, texts, profileOf(tree));
   const errors = plan.findings.filter((f) => f.severity === 'error');
   // Scan findings (parse warnings, stale rules) are check's business; only the plan can block a rewrite.
   const findings = [...plan.findings];
@@ -84,7 +84,7 @@ export async function applyTree(src: string | undefined, opts: ApplyOptions = {}
     return { root: tree.root, plan: summary, files: [], bytesWritten: 0, findings, scan: scan.totals, staleTemps, staleTempsRemoved };
   }
   const changes: { path: string; text: string }[] = [];
-  const rules = loadMacroRules();
+  const rules = loadMacroRules(profileOf(tree));
   for (const fp of planEdits(plan.edits, { textOf: (f) => texts.get(f) })) changes.push({ path: fp.file, text: applyEdits(texts.get(fp.file)!, fp.edits) });
   // Parse no worse than before: an edit must never break a file's syntax. C sources first, then
   // C++ ones parsed as C++, each in plan order, so the first file reported is always the same.

@@ -11,7 +11,8 @@ import { checkOutDir, prepareOutDir, logName, summaryName } from './build/outdir
 import { mergeLibraryDir } from './build/setupcfg.ts';
 import { runLogged, openLog, writeLog, closeLog, logTail, which, capture } from './build/run.ts';
 import { LogTally, startsExtensionBuild, compilesMissingFlags, parseCompileLine } from './build/logscan.ts';
-import { expectedExtensions, builtinsFromModobjs, extensionNeeds } from './build/extensions.ts';
+import { expectedExtensions, builtinsFromModobjs, extensionNeeds, type ExtensionCandidate } from './build/extensions.ts';
+import { profileFile, type Profile } from './profile.ts';
 import { buildExtras, type ExtraResult } from './build/extras.ts';
 import { linkModelFlags, sharedEnv, type LinkModel } from './build/linkmodel.ts';
 import { loadTsanRules, preludeText, suppressionsText, tsanOptions, defaultTsanRulesFile, suppressionKey } from './tsan/rules.ts';
@@ -174,7 +175,7 @@ const durationKey: Record<Phase, keyof BuildSummary['durations']> = {
 };
 
 /** Validates everything that can be checked without writing; throws UsageError (exit 2). */
-export function checkBuildInput(opts: BuildOptions): { root: string; version: string; rewritten: boolean } {
+export function checkBuildInput(opts: BuildOptions): { root: string; version: string; rewritten: boolean; profile: Profile } {
   if (opts.src === undefined || opts.src === '') {
     throw new UsageError(
       'build needs <src>, the CPython 2.4 tree to build',
@@ -221,7 +222,7 @@ export function checkBuildInput(opts: BuildOptions): { root: string; version: st
     throw new UsageError(`--jobs must be a positive integer, not ${opts.jobs}`);
   }
   checkOutDir(path.resolve(opts.out), tree.root, opts.force ?? false);
-  return { root: tree.root, version: tree.version, rewritten };
+  return { root: tree.root, version: tree.version, rewritten, profile: tree.profile };
 }
 
 function seconds(ms: number): number {
@@ -233,7 +234,9 @@ export async function buildTree(
   onProgress: (p: BuildProgress) => void = () => {},
 ): Promise<BuildSummary> {
   const t0 = Date.now();
-  const { root: src, version, rewritten } = checkBuildInput(opts);
+  const { root: src, version, rewritten, profile } = checkBuildInput(opts);
+  // How this version builds on today's Linux and gcc: the profile's build facts, each with its reason.
+  const facts = profile.build;
   const out = path.resolve(opts.out);
   const link = linkModelFlags(opts.link ?? 'static');
   const baseEnv: NodeJS.ProcessEnv = { ...(opts.env ?? process.env), LC_ALL: 'C', LANG: 'C' };
@@ -258,13 +261,13 @@ export async function buildTree(
   const jobs = opts.jobs ?? os.availableParallelism();
   const stock = opts.variant === 'stock';
   const sanitize = opts.sanitize ?? null;
-  const tsanRules = sanitize ? loadTsanRules(opts.tsanRulesFile ?? defaultTsanRulesFile) : null;
+  const tsanRules = sanitize ? loadTsanRules(opts.tsanRulesFile ?? profileFile(profile, 'tsan-suppressions.json')) : null;
   // -fsanitize=thread and -g go in BASECFLAGS, so they reach setup.py's compiles too and the
   // flag check below holds every compile to them; the rules' flags (each with its reason) too,
   // and the prelude that exempts the reviewed functions from instrumentation.
   const prelude = sanitize && tsanRules!.uninstrumented.length ? path.join(path.resolve(opts.out), tsanDirName, 'prelude.h') : null;
   const basecflags = [
-    '-fwrapv',
+    ...facts.cflags,
     ...(stock ? ['-DPYGLOBAL_STOCK'] : []),
     ...link.basecflags,
     ...(sanitize ? ['-fsanitize=thread', '-g', ...tsanRules!.buildFlags.map((f) => f.flag)] : []),
@@ -302,7 +305,7 @@ export async function buildTree(
     out,
     version,
     rewritten,
-    configure: { args: configureArgs, basecflags, ldflags, threads: stock, uname: `setarch ${machine} --uname-2.6` },
+    configure: { args: configureArgs, basecflags, ldflags, threads: stock, uname: `setarch ${machine} --uname-${facts.uname}` },
     jobs,
     gcc: gccVersion,
     durations: { total: 0 },
@@ -447,7 +450,7 @@ export async function buildTree(
       const r = await runLogged('make', ['distclean'], { cwd: out, env, log, onLine });
       if (r.code !== 0) fail(`make distclean exited with ${r.code ?? r.signal}`);
     }
-    const multiarch = (await capture('gcc', ['-print-multiarch'], { env })).stdout.trim();
+    const multiarch = facts.multiarchSetupCfg ? (await capture('gcc', ['-print-multiarch'], { env })).stdout.trim() : '';
     const libDir = multiarch ? `/usr/lib/${multiarch}` : '';
     if (libDir && fs.existsSync(libDir)) {
       const cfg = path.join(out, 'setup.cfg');
@@ -479,7 +482,7 @@ export async function buildTree(
     // --- configure ------------------------------------------------------------------------
     // No expected count: checks inside shell loops (AC_CHECK_FUNCS) print one line per item.
     startPhase('configure', 'checks');
-    const conf = await runLogged('setarch', [machine, '--uname-2.6', './configure', ...configureArgs], {
+    const conf = await runLogged('setarch', [machine, `--uname-${facts.uname}`, './configure', ...configureArgs], {
       cwd: out,
       env,
       log,
@@ -502,7 +505,7 @@ export async function buildTree(
     startPhase('make core', 'objects', plan.coreObjects);
     summary.coreObjects.expected = plan.coreObjects ?? null;
     const is64 = ['x64', 'arm64', 'ppc64', 's390x', 'riscv64', 'loong64'].includes(os.arch());
-    const expectedExt = expectedExtensions({ is64bit: is64, builtins: plan.builtins });
+    const expectedExt = expectedExtensions({ is64bit: is64, builtins: plan.builtins, candidates: facts.extensions });
     const mk = await runLogged('make', [`-j${jobs}`], {
       cwd: out,
       env: makeEnv,
@@ -554,7 +557,8 @@ export async function buildTree(
       attempts: tallies['make extensions']?.attempts ?? [],
       built: ext.built,
       renamed: ext.renamed,
-      expected: expectedExtensions({ is64bit: Number(maxint) > 2 ** 31, builtins }),
+      expected: expectedExtensions({ is64bit: Number(maxint) > 2 ** 31, builtins, candidates: facts.extensions }),
+      candidates: facts.extensions,
     });
     endPhase();
 
@@ -682,6 +686,8 @@ export function failedExtensions(input: {
   built: string[];
   renamed: string[];
   expected: string[];
+  /** The profile's extension candidates, for what a missing module needs. */
+  candidates?: ExtensionCandidate[];
 }): FailedExtension[] {
   const built = new Set(input.built);
   const failed = new Map<string, FailedExtension>();
@@ -699,7 +705,7 @@ export function failedExtensions(input: {
   }
   const order = new Map(input.expected.map((n, i) => [n, i]));
   return [...failed.values()]
-    .map((f) => ({ ...f, needs: extensionNeeds(f.name) }))
+    .map((f) => ({ ...f, needs: extensionNeeds(f.name, input.candidates) }))
     .sort((a, b) => (order.get(a.name) ?? 1e9) - (order.get(b.name) ?? 1e9) || a.name.localeCompare(b.name));
 }
 

@@ -12,7 +12,7 @@ export const checkRules: RuleDescriptor[] = [
     id: 'missing-pyglobal',
     shortDescription: 'A global that each interpreter must own is declared without PYGLOBAL',
     helpText:
-      'Every declaration of a thread-local global needs PYGLOBAL: the definition, extern and PyAPI_DATA lines, tentative and staticforward declarations. Run `pyglobal apply` on the tree, or add PYGLOBAL by hand after the storage class (static PYGLOBAL int x;). If the global is truly never written or must be process-wide, add a row with the reason to rules/reviewed/.',
+      'Every declaration of a thread-local global needs PYGLOBAL: the definition, extern and PyAPI_DATA lines, tentative and staticforward declarations. Run `pyglobal apply` on the tree, or add PYGLOBAL by hand after the storage class (static PYGLOBAL int x;). If the global is truly never written or must be process-wide, add a row with the reason to the reviewed/ folder of the version profile (rules/cpython-2.4/reviewed/).',
     defaultSeverity: 'error',
   },
   {
@@ -26,13 +26,13 @@ export const checkRules: RuleDescriptor[] = [
     id: 'unsafe-libc-call',
     shortDescription: 'A C library call that keeps its answer or state in static storage, shared by every interpreter',
     helpText:
-      'POSIX (XSH 2.9.1) lets these functions keep their result or state in static storage, so two interpreters calling them at once get each other\'s answers. rules/libc-calls.json gives each its safe form: `pyglobal apply` renames the call to PyGlobals_NAME (declared in Include/pyglobal_libc.h). A function with no safe form needs a reviewed row in rules/reviewed-libc-sites.json saying why the call is safe.',
+      'POSIX (XSH 2.9.1) lets these functions keep their result or state in static storage, so two interpreters calling them at once get each other\'s answers. rules/libc-calls.json gives each its safe form: `pyglobal apply` renames the call to PyGlobals_NAME (declared in Include/pyglobal_libc.h). A function with no safe form needs a reviewed row in the reviewed-libc-sites.json of the version profile (rules/cpython-2.4/) saying why the call is safe.',
     defaultSeverity: 'error',
   },
   {
     id: 'parse-error',
     shortDescription: 'tree-sitter could not parse a region; declarations there may be missed',
-    helpText: 'The scan masks known macros so that tree-sitter can parse the file. A region it still cannot parse is reported so that nothing is skipped silently. Add the macro responsible to rules/macros/.',
+    helpText: 'The scan masks known macros so that tree-sitter can parse the file. A region it still cannot parse is reported so that nothing is skipped silently. Add the macro responsible to rules/cpython-2/macros/ (or the macros/ of the version profile).',
     defaultSeverity: 'warning',
   },
   cxxReviewRule,

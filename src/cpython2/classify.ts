@@ -5,6 +5,7 @@ import type { UnclassifiedGlobal } from '../engine/symbols.ts';
 import type { MacroRules } from '../engine/macro-rules.ts';
 import type { ReviewedRow, ReviewedType } from './reviewed.ts';
 import { matchReviewed } from './reviewed.ts';
+import { macroRuleSource } from './rules.ts';
 import { cxxDecision } from './cxx-review.ts';
 
 export interface ClassifyOptions {
@@ -28,7 +29,7 @@ function decide(g: UnclassifiedGlobal, macros: MacroRules, reviewed: ReviewedRow
     return { classification: 'thread-local', reason: 'marked thread-local in the source (PYGLOBAL)', reasonSource: 'source:PYGLOBAL' };
   }
   const row = matchReviewed(reviewed, g);
-  if (row) return { classification: row.classification, reason: row.reason, reasonSource: `rules/reviewed/${row.source}` };
+  if (row) return { classification: row.classification, reason: row.reason, reasonSource: reviewedSource(row) };
   const def = g.definition;
   if (!def && opts.unit && !g.function && g.declarations.every((d) => !opts.unit!.context.has(d.file))) {
     // Its definition, in the other unit, is classified by the same rules and gets PYGLOBAL, so
@@ -52,7 +53,7 @@ function decide(g: UnclassifiedGlobal, macros: MacroRules, reviewed: ReviewedRow
   const via = def.viaMacro?.split(' → ').pop();
   const rule = via ? macros.get(via) : undefined;
   if (rule && rule.kind === 'declares' && rule.classification) {
-    return { classification: rule.classification, reason: rule.reason, reasonSource: `rules/macros/${rule.name}.json` };
+    return { classification: rule.classification, reason: rule.reason, reasonSource: macroRuleSource(rule) };
   }
   if (def.isConst) {
     return {
@@ -67,12 +68,22 @@ function decide(g: UnclassifiedGlobal, macros: MacroRules, reviewed: ReviewedRow
   const element = /^(?:struct\s+)?([A-Za-z_]\w*)\s/.exec(def.type)?.[1];
   const typeRule = def.isArray && !def.isPointer && def.init && !g.function ? types.find((t) => t.type === element) : undefined;
   if (typeRule && !typeRule.targets.includes(opts.target ?? 'tree')) {
-    return { classification: 'thread-local', reason: `a ${element} table: read-only in the tree, but in an extension's package other code may write it through its descriptors (numpy's add_docstring), so each interpreter needs its own copy (rules/reviewed-types.json, notFor)`, reasonSource: 'rules/reviewed-types.json' };
+    return { classification: 'thread-local', reason: `a ${element} table: read-only in the tree, but in an extension's package other code may write it through its descriptors (numpy's add_docstring), so each interpreter needs its own copy (${typeRule.rulesFile}, notFor)`, reasonSource: typeRule.rulesFile };
   }
-  if (typeRule) return { classification: typeRule.classification, reason: typeRule.reason, reasonSource: 'rules/reviewed-types.json' };
+  if (typeRule) return { classification: typeRule.classification, reason: typeRule.reason, reasonSource: typeRule.rulesFile };
   return {
     classification: 'thread-local',
     reason: 'mutable global state: each interpreter needs its own copy',
     reasonSource: 'analysis:default',
   };
 }
+
+/** rules/cpython-2.4/reviewed/pc-dll.json#3: the reviewed row a classification came from. */
+export function reviewedSource(row: ReviewedRow): string {
+  return `${row.rulesFile}${row.source.slice(row.source.indexOf('#'))}`;
+}
+
+/** Decided by a reviewed row (whatever layer it is in), not by analysis. */
+export const fromReviewedRow = (reasonSource: string) => /(^|\/)reviewed\/[^/]+#\d+$/.test(reasonSource);
+/** Decided by a macro's meaning (a docstring macro, say). */
+export const fromMacroRule = (reasonSource: string) => /(^|\/)macros\/[^/]+\.json$/.test(reasonSource);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { UsageError } from '../engine/errors.ts';
 import { findNameSites, namesPattern, type NameUse } from '../engine/calls.ts';
 import { readRulesJson, rulesDir } from './rules.ts';
+import { defaultProfile, layerFiles, rulePath, type Profile } from './profile.ts';
 
 export type LibcKind = 'shim' | 'safe' | 'unsafe';
 
@@ -28,6 +29,8 @@ export interface ReviewedSite {
   name: string;
   reason: string;
   source: string;
+  /** The rules file it came from, repository-relative. */
+  rulesFile: string;
 }
 
 /**
@@ -58,7 +61,6 @@ export const SHIM_PREFIX = 'PyGlobals_';
 /** Files pyglobal writes that call the C library's own functions on purpose. */
 export const shimFiles = ['Python/pyglobal_libc.c', 'Include/pyglobal_libc.h'];
 export const libcRulesFile = path.join(rulesDir, 'libc-calls.json');
-export const reviewedSitesFile = path.join(rulesDir, 'reviewed-libc-sites.json');
 
 const kinds: LibcKind[] = ['shim', 'safe', 'unsafe'];
 
@@ -82,7 +84,12 @@ export function loadLibcRules(file = libcRulesFile): LibcRule[] {
   });
 }
 
-export function loadReviewedSites(file = reviewedSitesFile): ReviewedSite[] {
+/** Reviewed call sites from every layer's reviewed-libc-sites.json, in layer order. */
+export function loadReviewedSites(from: Profile | string = defaultProfile()): ReviewedSite[] {
+  return (typeof from === 'string' ? [from] : layerFiles(from, 'reviewed-libc-sites.json')).flatMap(loadReviewedSitesFile);
+}
+
+function loadReviewedSitesFile(file: string): ReviewedSite[] {
   if (!fs.existsSync(file)) return [];
   const doc = readRulesJson(file);
   if (!Array.isArray(doc.rows)) throw new UsageError(`${file}:1: field "rows" must be a list`);
@@ -92,7 +99,7 @@ export function loadReviewedSites(file = reviewedSitesFile): ReviewedSite[] {
       if (typeof r[k] !== 'string' || !r[k].trim()) throw new UsageError(`${where}: field "${k}" is required and must not be empty`);
     }
     if (r.reason.trim().length < 10) throw new UsageError(`${where}: the reason must say why ("${r.reason}")`);
-    return { file: r.file, function: r.function, name: r.name, reason: r.reason, source: `${path.basename(file)}#${i}` };
+    return { file: r.file, function: r.function, name: r.name, reason: r.reason, source: `${path.basename(file)}#${i}`, rulesFile: rulePath(file) };
   });
 }
 
@@ -152,7 +159,7 @@ export function siteMessage(s: LibcSite): string {
   if (s.status === 'bare') {
     return `${what} is not thread-safe: it ${s.reason}. Use ${SHIM_PREFIX}${s.name}: ${s.replacement}; \`pyglobal apply\` makes this edit`;
   }
-  return `${what} is not thread-safe and has no safe form: ${s.reason}. Review the call and add a row to rules/reviewed-libc-sites.json saying why it is safe here`;
+  return `${what} is not thread-safe and has no safe form: ${s.reason}. Review the call and add a row to the reviewed-libc-sites.json of the version profile (rules/cpython-2.4/) saying why it is safe here`;
 }
 
 /** Include/pyglobal_libc.h: the shims' prototypes, or in a stock build the C library's own names. */

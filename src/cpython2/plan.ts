@@ -8,7 +8,8 @@ import { lexFile } from '../engine/scan-file.ts';
 import { elementCountText, expandText } from '../engine/initializers.ts';
 import { initAnalysis, includesClosure } from './refine.ts';
 import { resolveInclude, readSource } from './scan.ts';
-import { rulesDir, loadMacroRules } from './rules.ts';
+import { loadMacroRules, readRulesJson } from './rules.ts';
+import { cite, layerFiles, profileFile, rulePath, type Profile } from './profile.ts';
 import { findFunctionEntries } from '../engine/function-entry.ts';
 import { languageOf } from '../engine/parse.ts';
 import { cxxReviewFinding, needsCxxReview } from './cxx-review.ts';
@@ -58,25 +59,31 @@ interface Hook {
   /** Lines added at the end of the file (once). */
   append?: string[];
   reason: string;
+  /** How the rewrite names this hook's file in the sources it writes (profile.ts, cite). */
+  cite: string;
+  /** The hook's file, repository-relative, for errors. */
+  rulesFile: string;
 }
 
-function loadCore(): CoreRules {
-  return JSON.parse(fs.readFileSync(path.join(rulesDir, 'core-files.json'), 'utf8'));
+function loadCore(profile: Profile): CoreRules {
+  return readRulesJson(profileFile(profile, 'core-files.json'));
 }
-function loadHooks(): Hook[] {
-  const dir = path.join(rulesDir, 'hooks');
-  if (!fs.existsSync(dir)) return [];
+/** Every layer's hooks/, in layer order. */
+function loadHooks(profile: Profile): Hook[] {
+  return layerFiles(profile, 'hooks').flatMap((dir) => loadHookDir(profile, dir));
+}
+function loadHookDir(profile: Profile, dir: string): Hook[] {
   return fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((f) => {
-      const h = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+      const h = readRulesJson(path.join(dir, f));
       const ok = h.phase === 'replace' ? Array.isArray(h.replacements) && h.replacements.length > 0 : Array.isArray(h.code);
       if (!h.reason || !ok || !h.file || !['fini', 'entry', 'replace'].includes(h.phase)) {
         throw new UsageError(`${path.join(dir, f)}:1: a hook needs id, file, phase (fini, entry or replace), reason, and code or replacements`);
       }
-      return h;
+      return { ...h, cite: cite(profile, path.join(dir, f)), rulesFile: rulePath(path.join(dir, f)) };
     });
 }
 
@@ -89,15 +96,15 @@ export function fileId(file: string): string {
   return file.replace(/\.c(\.in)?$/, '').replace(/[^A-Za-z0-9]/g, '_');
 }
 
-export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan {
-  const core = loadCore();
-  const macroRules = loadMacroRules();
+export function planRewrite(scan: ScanResult, texts: Map<string, string>, profile: Profile): Plan {
+  const core = loadCore(profile);
+  const macroRules = loadMacroRules(profile);
   // Files scanned only as context (the rewritten tree's headers, for an extension folder) are
   // never edited, and an extension has no core files: each module runs its chain in init<module>.
   const readOnly = new Set(scan.context?.files ?? []);
   const extension = scan.context !== undefined;
   const coreFile = (file: string) => !extension && isCore(file, core);
-  const hooks = loadHooks().filter((h) => texts.has(h.file) && !readOnly.has(h.file));
+  const hooks = loadHooks(profile).filter((h) => texts.has(h.file) && !readOnly.has(h.file));
   const findings: Finding[] = [];
   const globals = scan.globals.map((g) => ({ ...g }));
   const inTree = new Set(scan.files.map((f) => f.path));
@@ -223,7 +230,7 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan 
         const via = [...chainFiles.keys()].filter((f) => f !== file && includerRoots(f).has(file));
         findings.push({ file, line: 1, column: 1, ruleId: 'no-module-init', severity: 'error', message: extension
             ? `${file} moves initializers${via.length ? ` (of ${via.join(', ')}, which it includes)` : ''} but has no init<module> function after them to run them in (an init function whose name is made by ## pasting is not recognised yet); use PyObject_HEAD_INIT(NULL) and set ob_type in init, as most extensions do`
-            : `${file} moves initializers but has no init<module> function after them to run them in; list it in rules/core-files.json or call them by hand` });
+            : `${file} moves initializers but has no init<module> function after them to run them in; list it in ${rulePath(profileFile(profile, 'core-files.json'))} or call them by hand` });
         continue;
       }
       insert(file, entry.at, `\n\t${entryCode(entry, `${CHAIN}();`, '_pyglobal_chain')} /* pyglobal: this file's moved initializers, once per interpreter */`, 'per-interpreter init');
@@ -237,7 +244,7 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan 
       if (text.includes(r.replace)) continue; // done by an earlier apply
       const at = text.indexOf(r.find);
       if (at < 0 || text.indexOf(r.find, at + 1) >= 0) {
-        findings.push({ file: h.file, line: 1, column: 1, ruleId: 'hook-target-missing', severity: 'error', message: `rules/hooks/${h.id}.json: ${JSON.stringify(r.find)} must occur exactly once in ${h.file}` });
+        findings.push({ file: h.file, line: 1, column: 1, ruleId: 'hook-target-missing', severity: 'error', message: `${h.rulesFile}: ${JSON.stringify(r.find)} must occur exactly once in ${h.file}` });
         continue;
       }
       edits.push({ file: h.file, start: at, end: at + r.find.length, text: r.replace, reason: `hook ${h.id}` });
@@ -249,18 +256,18 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>): Plan 
   for (const h of hooks.filter((h) => h.phase === 'entry')) {
     const text = texts.get(h.file)!;
     const code = h.code!.join(' ');
-    if (text.includes(code) || text.includes(`/* pyglobal: rules/hooks/${h.id}.json */`)) continue;
+    if (text.includes(code) || text.includes(`/* pyglobal: ${h.cite} */`)) continue;
     const entry = findFunctionEntries(text, macroRules, (n) => n === h.function, languageOf(h.file))[0];
     if (!entry) {
-      findings.push({ file: h.file, line: 1, column: 1, ruleId: 'hook-target-missing', severity: 'error', message: `rules/hooks/${h.id}.json: no function ${h.function} in ${h.file}` });
+      findings.push({ file: h.file, line: 1, column: 1, ruleId: 'hook-target-missing', severity: 'error', message: `${h.rulesFile}: no function ${h.function} in ${h.file}` });
       continue;
     }
-    insert(h.file, entry.at, `\n\t${entryCode(entry, code, '_pyglobal_entry')} /* pyglobal: rules/hooks/${h.id}.json */`, `entry hook ${h.id}`);
+    insert(h.file, entry.at, `\n\t${entryCode(entry, code, '_pyglobal_entry')} /* pyglobal: ${h.cite} */`, `entry hook ${h.id}`);
   }
   for (const h of hooks.filter((h) => h.phase === 'fini')) {
     const text = texts.get(h.file)!;
     if (text.includes(`_PyGlobals_Fini_${fileId(h.file)}(void)`)) continue;
-    insert(h.file, text.length, `${text.endsWith('\n') ? '' : '\n'}\n/* pyglobal: generated from rules/hooks/${h.id}.json. */\nvoid _PyGlobals_Fini_${fileId(h.file)}(void)\n${h.code!.join('\n')}\n`, `fini hook ${h.id}`);
+    insert(h.file, text.length, `${text.endsWith('\n') ? '' : '\n'}\n/* pyglobal: generated from ${h.cite}. */\nvoid _PyGlobals_Fini_${fileId(h.file)}(void)\n${h.code!.join('\n')}\n`, `fini hook ${h.id}`);
   }
 
   // Every file that now says PYGLOBAL must see its definition before its first use: through an

@@ -1,9 +1,10 @@
-// Is this the pristine 2.4.6 release, a modified copy, or a tree we have no manifest for?
-// vendor/cpython-2.4.6.sha256.json pins the SHA-256 of the files pyglobal reads.
+// Is this the pristine release, a modified copy, or a tree we have no manifest for? The
+// profile's manifests (rules/cpython-2.4/cpython-2.4.6.sha256.json) pin the SHA-256 of the files pyglobal reads.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot, type Tree } from './target/tree.ts';
+import { rulePath } from './profile.ts';
+import type { Tree } from './target/tree.ts';
 
 export interface PristineStatus {
   /** A manifest exists for this version. */
@@ -14,11 +15,9 @@ export interface PristineStatus {
   missing: string[];
 }
 
-const manifestFor = (version: string) => path.join(projectRoot, 'vendor', `cpython-${version}.sha256.json`);
-
 export function pristineStatus(tree: Tree): PristineStatus {
-  const file = manifestFor(tree.version);
-  if (!fs.existsSync(file)) return { known: false, pristine: false, changed: [], missing: [] };
+  const file = tree.profile.manifests[tree.version];
+  if (!file) return { known: false, pristine: false, changed: [], missing: [] };
   const manifest: { files: Record<string, string> } = JSON.parse(fs.readFileSync(file, 'utf8'));
   const changed: string[] = [];
   const missing: string[] = [];
@@ -35,7 +34,7 @@ export function pristineStatus(tree: Tree): PristineStatus {
 
 export function describeTree(tree: Tree, s: PristineStatus): string {
   if (tree.fixture) return `${tree.root}: the bundled fixture (${tree.version})`;
-  if (!s.known) return `${tree.root}: CPython ${tree.version} (no manifest for this version in vendor/)`;
+  if (!s.known) return `${tree.root}: CPython ${tree.version} (no manifest for this version in ${rulePath(path.dirname(tree.profile.file))}/)`;
   if (s.pristine) return `${tree.root}: pristine CPython ${tree.version}`;
   const rewritten = fs.existsSync(path.join(tree.root, 'Include/pyglobal.h')) ? ', rewritten by pyglobal apply' : '';
   return `${tree.root}: CPython ${tree.version}, ${s.changed.length} files changed and ${s.missing.length} missing since the release${rewritten}`;

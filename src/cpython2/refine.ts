@@ -6,6 +6,7 @@ import type { MacroDef } from '../engine/macro-defs.ts';
 import { buildMacroIndex, type MacroIndex } from '../engine/macro-index.ts';
 import { expandText, referencedNames } from '../engine/initializers.ts';
 import { matchingClose, tokenize } from '../engine/lex.ts';
+import { fromMacroRule, fromReviewedRow } from './classify.ts';
 
 export interface RefineInput {
   globals: Global[];
@@ -302,7 +303,7 @@ export function refineClassification(input: RefineInput): void {
           reasonSource: 'analysis:read-only-table',
         });
       }
-    } else if (g.classification === 'shared-immutable' && g.reasonSource.startsWith('rules/macros/') && d.isArray) {
+    } else if (g.classification === 'shared-immutable' && fromMacroRule(g.reasonSource) && d.isArray) {
       // A macro rule says "only read" (docstrings); the file may still write one. Believe the code.
       const w = firstWrite(g.name, -1, texts.get(d.file)!);
       if (w !== undefined) {
@@ -320,7 +321,7 @@ export function refineClassification(input: RefineInput): void {
   for (let changed = true; changed; ) {
     changed = false;
     for (const g of globals) {
-      if (g.classification === 'thread-local' || !g.definition || g.reasonSource.startsWith('rules/reviewed/')) continue;
+      if (g.classification === 'thread-local' || !g.definition || fromReviewedRow(g.reasonSource)) continue;
       const refs = ia.refs(g);
       if (refs.length) {
         Object.assign(g, { classification: 'thread-local', reason: `its initializer holds the address of thread-local ${refs.join(', ')}`, reasonSource: 'analysis:initializer' });

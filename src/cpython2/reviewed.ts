@@ -5,7 +5,8 @@ import path from 'node:path';
 import { UsageError } from '../engine/errors.ts';
 import type { Classification } from '../engine/model.ts';
 import type { UnclassifiedGlobal } from '../engine/symbols.ts';
-import { rulesDir } from './rules.ts';
+import { layerDirs } from './rules.ts';
+import { defaultProfile, layerFiles, rulePath, type Profile } from './profile.ts';
 
 export interface ReviewedRow {
   file: string;
@@ -13,13 +14,20 @@ export interface ReviewedRow {
   name: string;
   classification: Classification;
   reason: string;
-  /** Which rules file and row it came from, for reports. */
+  /** Which rules file and row it came from, for reports: pc-dll.json#3. */
   source: string;
+  /** That rules file, repository-relative: rules/cpython-2.4/reviewed/pc-dll.json. */
+  rulesFile: string;
 }
 
 const classes: Classification[] = ['thread-local', 'shared-immutable', 'shared-process'];
 
-export function loadReviewed(dir = path.join(rulesDir, 'reviewed')): ReviewedRow[] {
+/** Reviewed rows from every layer's reviewed/, concatenated in layer order. */
+export function loadReviewed(from: Profile | string | string[] = defaultProfile()): ReviewedRow[] {
+  return layerDirs(from, 'reviewed').flatMap(loadReviewedDir);
+}
+
+function loadReviewedDir(dir: string): ReviewedRow[] {
   if (!fs.existsSync(dir)) return [];
   const rows: ReviewedRow[] = [];
   for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
@@ -39,7 +47,7 @@ export function loadReviewed(dir = path.join(rulesDir, 'reviewed')): ReviewedRow
       }
       if (!classes.includes(r.classification)) throw new UsageError(`${where}: classification must be one of ${classes.join(', ')}`);
       if (r.reason.trim() === '-' || r.reason.trim().length < 10) throw new UsageError(`${where}: the reason must say why ("${r.reason}")`);
-      rows.push({ file: r.file, function: r.function, name: r.name, classification: r.classification, reason: r.reason, source: `${f}#${i}` });
+      rows.push({ file: r.file, function: r.function, name: r.name, classification: r.classification, reason: r.reason, source: `${f}#${i}`, rulesFile: rulePath(file) });
     });
   }
   return rows;
@@ -69,9 +77,16 @@ export interface ReviewedType {
   targets: ('tree' | 'extension')[];
   /** Why it does not hold for the targets left out. */
   notFor?: string;
+  /** The rules file it came from, repository-relative. */
+  rulesFile: string;
 }
 
-export function loadReviewedTypes(file = path.join(rulesDir, 'reviewed-types.json')): ReviewedType[] {
+/** Reviewed types from every layer's reviewed-types.json, concatenated in layer order. */
+export function loadReviewedTypes(from: Profile | string = defaultProfile()): ReviewedType[] {
+  return (typeof from === 'string' ? [from] : layerFiles(from, 'reviewed-types.json')).flatMap(loadReviewedTypesFile);
+}
+
+function loadReviewedTypesFile(file: string): ReviewedType[] {
   if (!fs.existsSync(file)) return [];
   let doc: any;
   try {
@@ -90,6 +105,6 @@ export function loadReviewedTypes(file = path.join(rulesDir, 'reviewed-types.jso
     const targets = t.targets ?? ['tree', 'extension'];
     if (!Array.isArray(targets) || !targets.length || targets.some((x: unknown) => x !== 'tree' && x !== 'extension')) throw new UsageError(`${where}: targets must list "tree", "extension" or both`);
     if (targets.length < 2 && (typeof t.notFor !== 'string' || t.notFor.trim().length < 10)) throw new UsageError(`${where}: a review that leaves out a kind of target must say why in "notFor"`);
-    return { type: t.type, classification: t.classification, reason: t.reason, targets, ...(t.notFor ? { notFor: t.notFor } : {}) };
+    return { type: t.type, classification: t.classification, reason: t.reason, targets, ...(t.notFor ? { notFor: t.notFor } : {}), rulesFile: rulePath(file) };
   });
 }

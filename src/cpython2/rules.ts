@@ -1,11 +1,11 @@
 // Loads rules/ and refuses malformed rows: every rule names itself and gives a reason.
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from './target/tree.ts';
 import { UsageError } from '../engine/errors.ts';
 import type { MacroRule, MacroRules } from '../engine/macro-rules.ts';
+import { defaultProfile, layerFiles, rulePath, type Profile } from './profile.ts';
 
-export const rulesDir = path.join(projectRoot, 'rules');
+export { rulesDir } from './profile.ts';
 
 const macroKinds: Record<MacroRule['kind'], string[]> = {
   storage: ['means'],
@@ -39,8 +39,25 @@ export function staleTestRows<T extends { test: string }>(rows: T[], tests: stri
   return rows.filter((r) => !have.has(r.test));
 }
 
-export function loadMacroRules(dir = path.join(rulesDir, 'macros')): MacroRules {
+/** A profile's folders of the given name in layer order, or the folders given. */
+export function layerDirs(from: Profile | string | string[], name: string): string[] {
+  return typeof from === 'string' ? [from] : Array.isArray(from) ? from : layerFiles(from, name);
+}
+
+const macroFiles = new WeakMap<MacroRule, string>();
+/** The rules file a macro rule came from, repository-relative (rules/cpython-2/macros/X.json). */
+export function macroRuleSource(rule: MacroRule): string {
+  return macroFiles.get(rule) ?? `rules/macros/${rule.name}.json`;
+}
+
+/** Macro meanings from every layer's macros/; a later layer's rule replaces an earlier one of the same name. */
+export function loadMacroRules(from: Profile | string | string[] = defaultProfile()): MacroRules {
   const rules: MacroRules = new Map();
+  for (const dir of layerDirs(from, 'macros')) loadMacroDir(dir, rules);
+  return rules;
+}
+
+function loadMacroDir(dir: string, rules: MacroRules): void {
   for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
     const file = path.join(dir, f);
     const r = readRulesJson(file);
@@ -53,6 +70,6 @@ export function loadMacroRules(dir = path.join(rulesDir, 'macros')): MacroRules 
     }
     if (typeof r.reason !== 'string' || r.reason.trim().length < 10) throw new UsageError(`${where}: field "reason" must say why (non-empty)`);
     rules.set(r.name, r as MacroRule);
+    macroFiles.set(r as MacroRule, rulePath(file));
   }
-  return rules;
 }

@@ -15,8 +15,8 @@ import { refineClassification } from './refine.ts';
 import { loadMacroRules } from './rules.ts';
 import { loadReviewed, staleRows, loadReviewedTypes } from './reviewed.ts';
 import { openTree } from './target/tree.ts';
-import { targetFiles, isExtension, type Target, type TargetFiles } from './target/index.ts';
-import { libcIndex, libcSitesOf, staleSiteRows, reviewedSitesFile, type LibcSite } from './libc.ts';
+import { targetFiles, isExtension, profileOf, type Target, type TargetFiles } from './target/index.ts';
+import { libcIndex, libcSitesOf, staleSiteRows, loadLibcRules, loadReviewedSites, type LibcSite } from './libc.ts';
 
 export interface ScanOptions {
   platforms?: boolean;
@@ -94,8 +94,8 @@ export function scanTree(src: string | undefined, opts: ScanOptions = {}): ScanR
 }
 
 export function scanOpened(tree: Target, opts: ScanOptions = {}): ScanResult {
-  const macros = loadMacroRules();
-  const reviewed = loadReviewed();
+  const macros = loadMacroRules(profileOf(tree));
+  const reviewed = loadReviewed(profileOf(tree));
   const tf = targetFiles(tree, { platforms: opts.platforms });
   const all = tf.all;
   // An extension's own files are scanned with the tree's headers, whose declarations say what is thread-local.
@@ -252,7 +252,7 @@ function assemble(
   });
   opts.onProgress?.(files.length, files.length, '');
   const unit = isExtension(tree) && tree.unit ? { context } : undefined;
-  const globals = classify(linkSymbols(decls), macros, reviewed, loadReviewedTypes(), { unit, target: isExtension(tree) ? 'extension' : 'tree' });
+  const globals = classify(linkSymbols(decls), macros, reviewed, loadReviewedTypes(profileOf(tree)), { unit, target: isExtension(tree) ? 'extension' : 'tree' });
   refineClassification({
     globals,
     texts: new Map([...lexed].map(([p, lx]) => [p, lx.source.text])),
@@ -260,12 +260,12 @@ function assemble(
     includes,
   });
   // A row about a file this tree has, matching nothing, is stale; one about a file it lacks
-  // belongs to another tree (the rules describe CPython 2.4.6; the fixture is smaller).
+  // belongs to another tree (a profile describes its release; the fixture is smaller).
   // The reviewed rows describe the tree; an extension folder is not the place to find them stale.
   for (const r of isExtension(tree) ? [] : staleRows(reviewed, globals)) {
     const here = r.file.includes("*") || lexed.has(r.file);
     findings.push({
-      file: `rules/reviewed/${r.source.split('#')[0]}`,
+      file: r.rulesFile,
       line: 1,
       column: 1,
       ruleId: 'stale-reviewed-row',
@@ -274,7 +274,7 @@ function assemble(
     });
   }
   // The C library calls that keep state behind their API, in the files scanned.
-  const libc = libcIndex();
+  const libc = libcIndex(loadLibcRules(), loadReviewedSites(profileOf(tree)));
   const libcCalls: LibcSite[] = [];
   for (const rel of files) {
     if (context.has(rel)) continue;
@@ -282,7 +282,7 @@ function assemble(
     libcCalls.push(...libcSitesOf(rel, lx.source.text, lx.lines, libc));
   }
   for (const r of staleSiteRows(libc, libcCalls, new Set(files.filter((f) => !context.has(f))))) {
-    findings.push({ file: reviewedSitesFile.slice(reviewedSitesFile.indexOf('rules/')), line: 1, column: 1, ruleId: 'stale-reviewed-row', severity: 'error', message: `reviewed call site ${r.source} (${r.file} ${r.function} ${r.name}) matches no call` });
+    findings.push({ file: r.rulesFile, line: 1, column: 1, ruleId: 'stale-reviewed-row', severity: 'error', message: `reviewed call site ${r.source} (${r.file} ${r.function} ${r.name}) matches no call` });
   }
   // The tree's own globals, seen through its headers, are context: only the extension's count.
   const ownGlobals = globals.filter((g) => !g.declarations.every((d) => context.has(d.file)));

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyTree } from '../../src/cpython2/apply.ts';
 import { scanTree } from '../../src/cpython2/scan.ts';
 import { planRewrite, readTexts } from '../../src/cpython2/plan.ts';
+import { openTree } from '../../src/cpython2/target/tree.ts';
 import { planEdits, applyEdits, invertEdits } from '../../src/engine/edits.ts';
 import { main } from '../../src/cli/main.ts';
 
@@ -74,7 +75,7 @@ describe('apply on the fixture', () => {
   it('is byte-exact: undoing its edits gives the original bytes of every file', () => {
     const scan = scanTree(fixture);
     const texts = readTexts(scan.root, scan.files.map((f) => f.path));
-    const plan = planRewrite(scan, texts);
+    const plan = planRewrite(scan, texts, openTree(fixture).profile);
     let files = 0;
     for (const fp of planEdits(plan.edits)) {
       const before = texts.get(fp.file)!;

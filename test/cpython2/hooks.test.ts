@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanTree } from '../../src/cpython2/scan.ts';
 import { planRewrite, readTexts } from '../../src/cpython2/plan.ts';
+import { openTree } from '../../src/cpython2/target/tree.ts';
 import { applyTree } from '../../src/cpython2/apply.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pyglobal-hooks-'));
@@ -47,7 +48,7 @@ function tree(extra: Record<string, string> = {}): string {
 function plan(root: string) {
   const scan = scanTree(root);
   const texts = readTexts(root, scan.files.map((f) => f.path));
-  return planRewrite(scan, texts);
+  return planRewrite(scan, texts, openTree(root).profile);
 }
 
 describe('rules/hooks', () => {

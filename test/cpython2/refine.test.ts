@@ -146,7 +146,7 @@ describe('refined classification', () => {
       ].join('\n'),
     });
     expect(cls(root, 'plain').classification).toBe('shared-immutable');
-    expect(cls(root, 'plain').reasonSource).toBe('rules/reviewed-types.json');
+    expect(cls(root, 'plain').reasonSource).toBe('rules/cpython-2/reviewed-types.json');
     expect(cls(root, 'holder').classification).toBe('thread-local');
     expect(cls(root, 'holder').reasonSource).toBe('analysis:initializer');
   });

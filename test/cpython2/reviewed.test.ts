@@ -40,18 +40,20 @@ const g = (file: string, name: string, fn?: string): UnclassifiedGlobal => ({
   linkage: fn ? 'none' : 'internal',
   declarations: [],
 });
-const r = (file: string, fn: string, name: string): ReviewedRow => ({ file, function: fn, name, classification: 'shared-process', reason, source: 't.json#0' });
+const r = (file: string, fn: string, name: string): ReviewedRow => ({ file, function: fn, name, classification: 'shared-process', reason, source: 't.json#0', rulesFile: 'rules/t.json' });
 
-describe('loadReviewed on rules/reviewed', () => {
+describe('loadReviewed on the 2.4 profile (rules/reviewed, then cpython-2.4/reviewed)', () => {
   it('loads every row with a classification, a reason and its source', () => {
     const rows = loadReviewed();
     expect(rows.length).toBeGreaterThan(0);
-    const files = fs.readdirSync(path.join(rulesDir, 'reviewed')).filter((f) => f.endsWith('.json'));
+    const files = ['reviewed', 'cpython-2.4/reviewed'].flatMap((d) => fs.readdirSync(path.join(rulesDir, d)).filter((f) => f.endsWith('.json')).map((f) => `rules/${d}/${f}`));
     for (const x of rows) {
       expect(['thread-local', 'shared-immutable', 'shared-process']).toContain(x.classification);
       expect(x.reason.trim().length).toBeGreaterThanOrEqual(10);
-      expect(files).toContain(x.source.split('#')[0]);
+      expect(files).toContain(x.rulesFile);
+      expect(x.rulesFile.endsWith('/' + x.source.split('#')[0])).toBe(true);
     }
+    expect(new Set(rows.map((x) => x.rulesFile)).size).toBe(files.length);
   });
 });
 

@@ -31,11 +31,11 @@ function expectRejected(files: Record<string, unknown>, file: string, msg: RegEx
   expect((err as Error).message).toMatch(msg);
 }
 
-describe('loadMacroRules on rules/macros', () => {
+describe('loadMacroRules on rules/cpython-2/macros', () => {
   const rules = loadMacroRules();
 
   it('loads every file of the folder, keyed by its name', () => {
-    const files = fs.readdirSync(path.join(rulesDir, 'macros')).filter((f) => f.endsWith('.json'));
+    const files = fs.readdirSync(path.join(rulesDir, 'cpython-2/macros')).filter((f) => f.endsWith('.json'));
     expect(rules.size).toBe(files.length);
     expect([...rules.keys()].sort()).toEqual(files.map((f) => f.replace(/\.json$/, '')).sort());
   });

@@ -6,11 +6,17 @@ import path from 'node:path';
 import { UsageError } from '../../engine/errors.ts';
 import { listSources, openTree, type Tree } from './tree.ts';
 import { extensionFile, openExtension, type ExtensionFolder } from './extension.ts';
+import type { Profile } from '../profile.ts';
 
 export type Target = Tree | ExtensionFolder;
 
 export function isExtension(t: Target): t is ExtensionFolder {
   return (t as ExtensionFolder).kind === 'extension';
+}
+
+/** The version profile a target is read with: an extension folder's is its tree's. */
+export function profileOf(t: Target): Profile {
+  return isExtension(t) ? t.python.profile : t.profile;
 }
 
 export interface TargetFiles {
@@ -40,7 +46,7 @@ export function openTarget(src: string | undefined, opts: { python?: string; uni
     if (root && fs.existsSync(root) && fs.statSync(root).isDirectory() && !fs.existsSync(path.join(root, 'Include/patchlevel.h'))) {
       throw new UsageError(
         `${root}: not a CPython source tree (Include/patchlevel.h is missing)`,
-        'Point pyglobal at the top of a CPython 2.4 checkout; for a folder of extension sources, add --python <a tree rewritten by pyglobal apply>.',
+        'Point pyglobal at the top of a CPython 2.x checkout; for a folder of extension sources, add --python <a tree rewritten by pyglobal apply>.',
       );
     }
     return openTree(src);

@@ -1,12 +1,13 @@
-// Recognises a CPython 2.4 source tree (or the bundled fixture that mimics its layout)
-// and names the files each command works on. Knows CPython's layout; the engine does not.
+// Recognises a CPython 2.x source tree (or the bundled fixture that mimics its layout), picks
+// its version profile from PY_VERSION, and names the files each command works on. Knows
+// CPython's layout; the engine does not.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fg from 'fast-glob';
 import { UsageError } from '../../engine/errors.ts';
+import { knownProfiles, profileFile, profileFor, projectRoot, type Profile } from '../profile.ts';
 
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export { projectRoot };
 export const defaultTree = path.join(projectRoot, 'fixtures/minipy');
 
 export interface Tree {
@@ -15,13 +16,15 @@ export interface Tree {
   version: string;
   /** True for the bundled fixture, which mimics the layout but is not CPython. */
   fixture: boolean;
+  /** The version profile (rules/cpython-X.Y/) that covers `version`. */
+  profile: Profile;
 }
 
 /** The directories every command covers, and the ones only reported when asked. */
 export const coreDirs = ['Include', 'Objects', 'Python', 'Parser', 'Modules'];
 export const platformDirs = ['PC', 'Mac', 'RISCOS'];
 
-/** Opens and validates a tree; throws UsageError (exit 2) for anything that is not a 2.4 tree. */
+/** Opens and validates a tree; throws UsageError (exit 2) for a tree no profile covers. */
 export function openTree(src: string | undefined): Tree {
   const root = path.resolve(src ?? defaultTree);
   if (!fs.existsSync(root)) throw new UsageError(`${root}: no such directory`);
@@ -30,7 +33,7 @@ export function openTree(src: string | undefined): Tree {
   if (!fs.existsSync(patch)) {
     throw new UsageError(
       `${root}: not a CPython source tree (Include/patchlevel.h is missing)`,
-      'Point pyglobal at the top of a CPython 2.4 checkout, the folder that holds configure and Include/.',
+      'Point pyglobal at the top of a CPython 2.x checkout, the folder that holds configure and Include/.',
     );
   }
   let text: string;
@@ -42,14 +45,16 @@ export function openTree(src: string | undefined): Tree {
   const m = /#\s*define\s+PY_VERSION\s+"([^"]+)"/.exec(text);
   if (!m) throw new UsageError(`${patch}:1: no PY_VERSION define; not a CPython tree`);
   const version = m[1];
-  if (!/^2\.4(\.|$|[a-z+])/.test(version)) {
+  const profile = profileFor(version);
+  if (!profile) {
     const line = text.slice(0, m.index).split('\n').length;
+    const known = knownProfiles().map((p) => `${p.id} (${p.versions.source})`);
     throw new UsageError(
-      `${patch}:${line}: this tree is CPython ${version}; pyglobal knows the 2.4 tree only`,
-      'Its rules (rules/) describe 2.4 macros and globals; another version needs its own rules.',
+      `${patch}:${line}: this tree is CPython ${version}; pyglobal has profiles for ${known.join(', ')} only`,
+      'A profile (rules/cpython-X.Y/profile.json) holds what is true of one version: its macros, reviewed globals, hooks and core files. Another version needs its own.',
     );
   }
-  return { root, version, fixture: /minipy/.test(version) };
+  return { root, version, fixture: /minipy/.test(version), profile };
 }
 
 /** All C sources and headers under the given top-level directories, sorted, relative paths. */
@@ -60,16 +65,17 @@ export function listSources(tree: Tree, opts: { platforms?: boolean } = {}): str
   const found = fg
     .sync(patterns, { cwd: tree.root, onlyFiles: false, markDirectories: true, dot: false, followSymbolicLinks: false })
     .filter((p) => !p.endsWith('/'));
-  // A platform's own core files (rules/platform-sources.json) are covered whatever the platform.
-  const extra = platformCoreFiles().filter((f) => fs.existsSync(path.join(tree.root, f)));
+  // A platform's own core files (the profile's platform-sources.json) are covered whatever the platform.
+  const extra = platformCoreFiles(tree.profile).filter((f) => fs.existsSync(path.join(tree.root, f)));
   return [...new Set([...found, ...extra])].sort();
 }
 
-let platformFiles: string[] | undefined;
-/** rules/platform-sources.json: files outside the core directories that a platform compiles into the core. */
-export function platformCoreFiles(): string[] {
-  if (platformFiles) return platformFiles;
-  const file = path.join(projectRoot, 'rules/platform-sources.json');
+const platformFiles = new Map<Profile, string[]>();
+/** The profile's platform-sources.json: files outside the core directories that a platform compiles into the core. */
+export function platformCoreFiles(profile: Profile): string[] {
+  const cached = platformFiles.get(profile);
+  if (cached) return cached;
+  const file = profileFile(profile, 'platform-sources.json');
   let doc: { platforms?: { name?: string; files?: unknown; reason?: string }[] };
   try {
     doc = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -77,11 +83,12 @@ export function platformCoreFiles(): string[] {
     throw new UsageError(`${file}:1: cannot load: ${(e as Error).message}`);
   }
   if (!Array.isArray(doc.platforms)) throw new UsageError(`${file}:1: field "platforms" must be a list`);
-  platformFiles = doc.platforms.flatMap((p, i) => {
+  const files = doc.platforms.flatMap((p, i) => {
     if (!p.name || !Array.isArray(p.files) || !p.files.every((f) => typeof f === 'string') || !p.reason || p.reason.length < 10) {
       throw new UsageError(`${file}: platforms[${i}] needs a name, a list of files and a reason`);
     }
     return p.files as string[];
   });
-  return platformFiles;
+  platformFiles.set(profile, files);
+  return files;
 }

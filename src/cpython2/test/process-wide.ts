@@ -4,7 +4,7 @@
 // to do: run it alone after the concurrent phase, or leave it out of the comparison.
 import path from 'node:path';
 import { UsageError } from '../../engine/errors.ts';
-import { projectRoot } from '../target/tree.ts';
+import { defaultProfile, profileFile } from '../profile.ts';
 import { readRulesJson, staleTestRows } from '../rules.ts';
 
 export const processWideStates = [
@@ -39,7 +39,8 @@ export interface ProcessWideRules {
   tests: ProcessWideTest[];
 }
 
-export const defaultRulesFile = path.join(projectRoot, 'rules', 'process-wide-tests.json');
+/** The default profile's (2.4's). */
+export const defaultRulesFile = profileFile(defaultProfile(), 'process-wide-tests.json');
 
 /** Validates the parsed JSON; every problem names the file and the row. */
 export function validateProcessWideRules(data: unknown, file: string): ProcessWideRules {

@@ -4,7 +4,7 @@
 // the run, or run it apart with the thread module hidden, as before Lib/thread.py.
 import path from 'node:path';
 import { UsageError } from '../../engine/errors.ts';
-import { projectRoot } from '../target/tree.ts';
+import { defaultProfile, profileFile } from '../profile.ts';
 import { readRulesJson, staleTestRows } from '../rules.ts';
 
 /** exclude: not run in a build without the built-in thread module (what it tests needs a
@@ -25,7 +25,8 @@ export interface ThreadTestRules {
   tests: ThreadTest[];
 }
 
-export const defaultThreadRulesFile = path.join(projectRoot, 'rules', 'thread-tests.json');
+/** The default profile's (2.4's). */
+export const defaultThreadRulesFile = profileFile(defaultProfile(), 'thread-tests.json');
 
 /** Validates the parsed JSON; every problem names the file and the row. */
 export function validateThreadTestRules(data: unknown, file: string): ThreadTestRules {

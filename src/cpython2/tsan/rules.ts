@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../engine/errors.ts';
-import { projectRoot } from '../target/tree.ts';
+import { defaultProfile, profileFile } from '../profile.ts';
 
 /** The suppression types TSan understands (sanitizer_common / tsan_suppressions). */
 export const suppressionKinds = [
@@ -54,7 +54,8 @@ export interface TsanRules {
   suppressions: TsanSuppression[];
 }
 
-export const defaultTsanRulesFile = path.join(projectRoot, 'rules', 'tsan-suppressions.json');
+/** The default profile's (2.4's); a build reads its own tree's profile. */
+export const defaultTsanRulesFile = profileFile(defaultProfile(), 'tsan-suppressions.json');
 
 /** The line TSan reads, and prints back in "Matched N suppressions": `kind:pattern`. */
 export function suppressionKey(s: { kind: string; pattern: string }): string {

@@ -138,7 +138,7 @@ describe('the fixture extension, scanned against the rewritten minipy', () => {
   it('method tables are per thread in an extension: other extension code writes them through descriptors (numpy\'s add_docstring)', () => {
     const g = global('spam_methods');
     expect(g.classification).toBe('thread-local');
-    expect(g.reasonSource).toBe('rules/reviewed-types.json');
+    expect(g.reasonSource).toBe('rules/cpython-2/reviewed-types.json');
     expect(g.reason).toMatch(/PyMethodDef table: read-only in the tree, but .*add_docstring/);
   });
 
