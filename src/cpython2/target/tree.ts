@@ -48,7 +48,7 @@ export function openTree(src: string | undefined): Tree {
   const profile = profileFor(version);
   if (!profile) {
     const line = text.slice(0, m.index).split('\n').length;
-    const known = knownProfiles().map((p) => `${p.id} (${p.versions.source})`);
+    const known = knownProfiles().map((p) => `${p.id.replace(/^cpython-/, '')}.x (rules/${p.id})`);
     throw new UsageError(
       `${patch}:${line}: this tree is CPython ${version}; pyglobal has profiles for ${known.join(', ')} only`,
       'A profile (rules/cpython-X.Y/profile.json) holds what is true of one version: its macros, reviewed globals, hooks and core files. Another version needs its own.',
