@@ -1,10 +1,10 @@
 // Builds the tls variant of a rewritten tree once per TLS model that bench/instructions.ts
-// compares (src/cpython24/build/linkmodel.ts): shared (general-dynamic), shared-gnu2 (TLS
+// compares (src/cpython2/build/linkmodel.ts): shared (general-dynamic), shared-gnu2 (TLS
 // descriptors) and shared-ie (core initial-exec), into <out-prefix>-<model>. The static model is
 // the ordinary `pyglobal build --variant tls`. One build at a time: each takes both cores.
 //   npx tsx bench/build-models.ts <rewritten tree> <out-prefix> [model...]
-import { buildTree } from '../src/cpython24/build.ts';
-import { linkModels, type LinkModel } from '../src/cpython24/build/linkmodel.ts';
+import { buildTree } from '../src/cpython2/build.ts';
+import { linkModels, type LinkModel } from '../src/cpython2/build/linkmodel.ts';
 
 const [src, prefix, ...asked] = process.argv.slice(2);
 if (!src || !prefix) {

@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseC } from '../src/engine/parse.ts';
-import { checkTree } from '../src/cpython24/check.ts';
-import { listSources, openTree } from '../src/cpython24/target/tree.ts';
+import { checkTree } from '../src/cpython2/check.ts';
+import { listSources, openTree } from '../src/cpython2/target/tree.ts';
 
 const tree = openTree(process.argv[2]);
 const files = listSources(tree);

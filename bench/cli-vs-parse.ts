@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { listSources, openTree } from '../src/cpython24/target/tree.ts';
+import { listSources, openTree } from '../src/cpython2/target/tree.ts';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const bin = path.join(repo, 'bin/pyglobal.js');
@@ -123,7 +123,7 @@ if (asJson) {
   const busy = Math.max(loadBefore[0], figures.machine.loadAfter[0]) >= figures.machine.cores - 0.5;
   if (busy && (ratios.scan > targets.scan || ratios.check > targets.check || ratios.apply > targets.apply)) {
     console.log('note: other processes kept the cores busy (load ≥ cores - 0.5); the commands then drop their worker thread');
-    console.log('      (src/cpython24/scan.ts, spareForWorkers), and a ratio is one thread against one: rerun on a quiet machine.');
+    console.log('      (src/cpython2/scan.ts, spareForWorkers), and a ratio is one thread against one: rerun on a quiet machine.');
   }
 }
 

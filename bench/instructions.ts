@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { summaryName } from '../src/cpython24/build/outdir.ts';
+import { summaryName } from '../src/cpython2/build/outdir.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { rounds: { type: 'string', default: '5' } } });
 const builds = positionals.map((p) => path.resolve(p));

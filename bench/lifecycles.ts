@@ -7,9 +7,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openBuildDir } from '../src/cpython24/test/builddir.ts';
-import { describeEnd, runPymt, type PymtRoundRecord } from '../src/cpython24/test/pymt-run.ts';
-import { stressWorkload } from '../src/cpython24/test/stress.ts';
+import { openBuildDir } from '../src/cpython2/test/builddir.ts';
+import { describeEnd, runPymt, type PymtRoundRecord } from '../src/cpython2/test/pymt-run.ts';
+import { stressWorkload } from '../src/cpython2/test/stress.ts';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(name);

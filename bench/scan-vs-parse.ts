@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseC } from '../src/engine/parse.ts';
-import { scanOpened, type ScanStats } from '../src/cpython24/scan.ts';
-import { listSources, openTree } from '../src/cpython24/target/tree.ts';
+import { scanOpened, type ScanStats } from '../src/cpython2/scan.ts';
+import { listSources, openTree } from '../src/cpython2/target/tree.ts';
 
 const tree = openTree(process.argv[2] ?? process.env.CPYTHON24_SRC);
 const files = listSources(tree);

@@ -3,8 +3,8 @@
 // from each pymt's own VmHWM (/proc/self/status), the figure /usr/bin/time -v reports.
 // Expected (DESIGN §1): threads ≈ one model + N interpreters; processes ≈ N × (model + one).
 //   npx tsx bench/shared-model.ts <build> [--threads 4] [--model 100] [--json]
-import { openBuildDir } from '../src/cpython24/test/builddir.ts';
-import { describeEnd, runPymt, type PymtRun, type PymtSummaryRecord } from '../src/cpython24/test/pymt-run.ts';
+import { openBuildDir } from '../src/cpython2/test/builddir.ts';
+import { describeEnd, runPymt, type PymtRun, type PymtSummaryRecord } from '../src/cpython2/test/pymt-run.ts';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(name);

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeEnd, runPymt, type PymtInterpRecord, type PymtSummaryRecord } from '../../src/cpython24/test/pymt-run.ts';
+import { describeEnd, runPymt, type PymtInterpRecord, type PymtSummaryRecord } from '../../src/cpython2/test/pymt-run.ts';
 import type { Measure } from './model.ts';
 
 export const scriptsDir = path.dirname(fileURLToPath(import.meta.url));

@@ -1,10 +1,10 @@
 // pyglobal-cc: a C compiler wrapper that distutils, make and scons take through CC. Each compile
-// is rewritten in a mirror (src/cpython24/extension/cc-unit.ts) and built from there; links,
+// is rewritten in a mirror (src/cpython2/extension/cc-unit.ts) and built from there; links,
 // preprocessing and compiles that do not use a rewritten Python pass through unchanged.
 import fs from 'node:fs';
 import path from 'node:path';
-import { compileUnit } from '../cpython24/extension/cc-unit.ts';
-import { C_SOURCE, CXX_SOURCE } from '../cpython24/extension/cc-args.ts';
+import { compileUnit } from '../cpython2/extension/cc-unit.ts';
+import { C_SOURCE, CXX_SOURCE } from '../cpython2/extension/cc-args.ts';
 
 export const ccHelp = `pyglobal-cc: build an extension package's C, unchanged on disk, into a thread-local build of it
 

@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../src/cpython24/target/tree.ts';
-import { parsePymtLine, parsePymtStderr, type PymtInterpRecord } from '../../src/cpython24/test/pymt-run.ts';
-import { checksumOf, stressWorkload } from '../../src/cpython24/test/stress.ts';
+import { projectRoot } from '../../src/cpython2/target/tree.ts';
+import { parsePymtLine, parsePymtStderr, type PymtInterpRecord } from '../../src/cpython2/test/pymt-run.ts';
+import { checksumOf, stressWorkload } from '../../src/cpython2/test/stress.ts';
 
 const stock = process.env.PYGLOBAL_STOCK_BUILD;
 if (!stock) console.log('pymt tests skipped: set PYGLOBAL_STOCK_BUILD to a built CPython 2.4.6 tree (libpython2.4.a, python)');
@@ -244,7 +244,7 @@ describe.skipIf(!tls)('pymt on the tls build (interpreters at once)', () => {
 // pyglobal test's parts on the real stock build, one interpreter (all a stock libpython allows).
 describe.skipIf(!stock)('pyglobal test parts on a stock build with pymt', () => {
   it('(a) and (b) agree on a few tests, the process-wide ones run alone; (c) is all correct', async () => {
-    const { runTests } = await import('../../src/cpython24/test/run-tests.ts');
+    const { runTests } = await import('../../src/cpython2/test/run-tests.ts');
     // pymt must sit next to ./python for part (b): use a scratch copy of what is needed.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pymt-parts-'));
     try {

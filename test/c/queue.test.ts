@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../src/cpython24/target/tree.ts';
+import { projectRoot } from '../../src/cpython2/target/tree.ts';
 import { hasTsan } from '../e2e/has-tsan.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pyglobal-queue-'));

@@ -39,13 +39,13 @@ describe.each(['scan', 'apply', 'check'])('pyglobal %s on bad input', (cmd) => {
     expect(listing(dir)).toEqual(['hello.c']);
   });
 
-  it('a tree of another version', async () => {
-    const dir = fs.mkdtempSync(path.join(tmp, 'py27-'));
+  it('a tree of a version no profile covers, naming those that are covered', async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'py26-'));
     fs.mkdirSync(path.join(dir, 'Include'));
-    fs.writeFileSync(path.join(dir, 'Include/patchlevel.h'), '/* x */\n#define PY_VERSION "2.7.18"\n');
+    fs.writeFileSync(path.join(dir, 'Include/patchlevel.h'), '/* x */\n#define PY_VERSION "2.6.9"\n');
     const r = await runCli([cmd, dir]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/patchlevel\.h:2: this tree is CPython 2\.7\.18/);
+    expect(r.stderr).toMatch(/patchlevel\.h:2: this tree is CPython 2\.6\.9; pyglobal has profiles for 2\.4\.x \(rules\/cpython-2\.4\), 2\.7\.x \(rules\/cpython-2\.7\) only/);
   });
 
   it('a source file that cannot be read', async () => {

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { scanTree } from '../../src/cpython24/scan.ts';
+import { scanTree } from '../../src/cpython2/scan.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const forbid = fileURLToPath(new URL('./helpers/forbid-ts.mjs', import.meta.url));

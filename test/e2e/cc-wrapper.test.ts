@@ -5,7 +5,7 @@
 // ext-gen's plain build against the unrewritten minipy reports races in its generated code.
 import { describe, expect, it } from 'vitest';
 import { hasTsan } from './has-tsan.ts';
-import { runWrapperFixture, type WrapperFixtureResult } from '../../src/cpython24/extension/wrapper-run.ts';
+import { runWrapperFixture, type WrapperFixtureResult } from '../../src/cpython2/extension/wrapper-run.ts';
 
 
 describe('pyglobal-cc through make', () => {

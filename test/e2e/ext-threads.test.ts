@@ -4,7 +4,7 @@
 // Its unrewritten twin must report races in the extension's own files.
 import { describe, expect, it } from 'vitest';
 import { hasTsan } from './has-tsan.ts';
-import { runExtensionFixture, type ExtensionFixtureResult } from '../../src/cpython24/extension/fixture-run.ts';
+import { runExtensionFixture, type ExtensionFixtureResult } from '../../src/cpython2/extension/fixture-run.ts';
 
 
 describe('the fixture extension through the whole flow', () => {

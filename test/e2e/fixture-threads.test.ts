@@ -3,7 +3,7 @@
 // which must stay silent. Its unrewritten twin under ThreadSanitizer must report, so the check can fail.
 import { describe, expect, it } from 'vitest';
 import { hasTsan } from './has-tsan.ts';
-import { runFixturePipeline, type FixtureResult } from '../../src/cpython24/fixture-run.ts';
+import { runFixturePipeline, type FixtureResult } from '../../src/cpython2/fixture-run.ts';
 
 
 describe('the fixture through the whole pipeline', () => {

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../src/cpython24/target/tree.ts';
+import { projectRoot } from '../../src/cpython2/target/tree.ts';
 
 const has = (build: string | undefined) =>
   !!build && spawnSync(path.join(build, 'python'), ['-E', '-c', 'import interpqueue'], { cwd: build }).status === 0;

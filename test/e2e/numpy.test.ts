@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../src/cpython24/target/tree.ts';
+import { projectRoot } from '../../src/cpython2/target/tree.ts';
 
 const { NUMPY_SRC: numpy, NOSE_SRC: nose, PYGLOBAL_TLS_BUILD: build } = process.env;
 const ready = !!numpy && !!nose && !!build && fs.existsSync(path.join(numpy, 'numpy/core/setup.py')) && fs.existsSync(path.join(build, 'pymt'));

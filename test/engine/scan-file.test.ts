@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { lexFile, parseFile, type FileContext, type Lexed } from '../../src/engine/scan-file.ts';
 import type { MacroDef } from '../../src/engine/macro-defs.ts';
 import type { Declaration } from '../../src/engine/model.ts';
-import { loadMacroRules } from '../../src/cpython24/rules.ts';
+import { loadMacroRules } from '../../src/cpython2/rules.ts';
 
 const rules = loadMacroRules();
 

@@ -3,9 +3,9 @@ import { PoolError, SyncPool, cpuSample, othersBusyCores } from '../../src/engin
 import { LexicalIndex, type FileLex } from '../../src/engine/lexical-index.ts';
 import { lexFile } from '../../src/engine/scan-file.ts';
 import { directives, tokenize } from '../../src/engine/lex.ts';
-import { scanOpened, scanTree, type ScanStats } from '../../src/cpython24/scan.ts';
-import { loadMacroRules } from '../../src/cpython24/rules.ts';
-import { openTree } from '../../src/cpython24/target/tree.ts';
+import { scanOpened, scanTree, type ScanStats } from '../../src/cpython2/scan.ts';
+import { loadMacroRules } from '../../src/cpython2/rules.ts';
+import { openTree } from '../../src/cpython2/target/tree.ts';
 import { UsageError } from '../../src/cli/errors.ts';
 
 const echo = new URL('./helpers/pool-echo.ts', import.meta.url);

@@ -1,11 +1,11 @@
-// Dependencies point down: the engine knows C, src/cpython24 knows CPython, the CLI is a thin
+// Dependencies point down: the engine knows C, src/cpython2 knows CPython, the CLI is a thin
 // layer over both. No module of a lower layer may import from a higher one.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { projectRoot } from '../../src/cpython24/target/tree.ts';
+import { projectRoot } from '../../src/cpython2/target/tree.ts';
 
-const layers = ['src/engine', 'src/cpython24', 'src/report', 'src/cli'];
+const layers = ['src/engine', 'src/cpython2', 'src/report', 'src/cli'];
 const rank = (f: string) => layers.findIndex((l) => f === l || f.startsWith(l + '/'));
 
 function files(dir: string): string[] {
@@ -13,7 +13,7 @@ function files(dir: string): string[] {
 }
 
 describe('layers', () => {
-  it('no import runs up: engine < cpython24 < cli (report sits beside cpython24, below the CLI)', () => {
+  it('no import runs up: engine < cpython2 < cli (report sits beside cpython2, below the CLI)', () => {
     const up: string[] = [];
     for (const f of layers.slice(0, 3).flatMap(files)) {
       const text = fs.readFileSync(path.join(projectRoot, f), 'utf8');
@@ -21,7 +21,7 @@ describe('layers', () => {
         const target = path.normalize(path.join(path.dirname(f), m[1]));
         const from = rank(f);
         const to = rank(target);
-        // report and cpython24 may use each other; nothing below the CLI may use the CLI,
+        // report and cpython2 may use each other; nothing below the CLI may use the CLI,
         // and the engine may use nothing above it.
         if (to === 3 || (from === 0 && to > 0)) up.push(`${f} imports ${target}`);
       }

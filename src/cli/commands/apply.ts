@@ -1,7 +1,7 @@
 import type { Command } from './types.ts';
-import { openTarget, isExtension } from '../../cpython24/target/index.ts';
-import { cxxNotice } from '../../cpython24/target/extension.ts';
-import { applyTree } from '../../cpython24/apply.ts';
+import { openTarget, isExtension } from '../../cpython2/target/index.ts';
+import { cxxNotice } from '../../cpython2/target/extension.ts';
+import { applyTree } from '../../cpython2/apply.ts';
 import { progress, logInfo, logError, logWarn } from '../log.ts';
 import { writeReport } from '../output.ts';
 import { exitCodes } from '../errors.ts';

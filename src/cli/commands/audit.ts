@@ -1,8 +1,8 @@
 import type { Command } from './types.ts';
 import { exitCodes } from '../errors.ts';
 import { logWarn } from '../log.ts';
-import { auditBuild, loadScan } from '../../cpython24/audit.ts';
-import { formatAuditText } from '../../cpython24/audit/format.ts';
+import { auditBuild, loadScan } from '../../cpython2/audit.ts';
+import { formatAuditText } from '../../cpython2/audit/format.ts';
 
 export const auditCommand: Command = {
   builder: (y) =>

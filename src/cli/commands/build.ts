@@ -2,10 +2,10 @@ import path from 'node:path';
 import type { Command } from './types.ts';
 import { exitCodes } from '../errors.ts';
 import { progress } from '../log.ts';
-import { projectRoot } from '../../cpython24/target/tree.ts';
-import { buildWindows, formatWindowsSummary, WindowsBuildFailed, type WinCompiler } from '../../cpython24/build/windows.ts';
+import { projectRoot } from '../../cpython2/target/tree.ts';
+import { buildWindows, formatWindowsSummary, WindowsBuildFailed, type WinCompiler } from '../../cpython2/build/windows.ts';
 import { UsageError } from '../../engine/errors.ts';
-import { buildTree, BuildFailed, variants, sanitizers, tsanOpt, tsanDirName, type BuildProgress, type BuildSummary } from '../../cpython24/build.ts';
+import { buildTree, BuildFailed, variants, sanitizers, tsanOpt, tsanDirName, type BuildProgress, type BuildSummary } from '../../cpython2/build.ts';
 
 const intro = `Copy a CPython 2.4 tree to --out DIR, configure and build it there with today's gcc, and record what came out. <src> is never modified; the build happens in the copy.`;
 
@@ -47,7 +47,7 @@ Output in DIR: the built tree (python, libpython2.4.a, build/lib.*/ *.so), pyglo
 --json prints; audit and test read it to learn the variant). Progress goes to stderr.
 Extension modules that setup.py skipped or failed are listed with the reason.
 
---target windows (the tls variant, or stock for the negative twin; src/cpython24/build/windows.ts):
+--target windows (the tls variant, or stock for the negative twin; src/cpython2/build/windows.ts):
   cross-builds the rewritten tree for 64-bit Windows: the files of PCbuild/pythoncore.vcproj
   minus thread support, plus apply's generated files, into DIR/libpython24.a (static: TLS data
   cannot cross a DLL boundary), and links DIR/pymt.exe (src/c/pymt_win.c, CreateThread). clang

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import type { Command } from './types.ts';
-import { openTarget, isExtension } from '../../cpython24/target/index.ts';
-import { cxxNotice } from '../../cpython24/target/extension.ts';
-import { checkTree, checkRules } from '../../cpython24/check.ts';
+import { openTarget, isExtension } from '../../cpython2/target/index.ts';
+import { cxxNotice } from '../../cpython2/target/extension.ts';
+import { checkTree, checkRules } from '../../cpython2/check.ts';
 import { formatText } from '../../report/findings-text.ts';
 import { formatJson } from '../../report/findings-json.ts';
 import { formatSarif } from '../../report/sarif.ts';

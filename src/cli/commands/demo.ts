@@ -1,5 +1,5 @@
 import type { Command } from './types.ts';
-import { runFixturePipeline } from '../../cpython24/fixture-run.ts';
+import { runFixturePipeline } from '../../cpython2/fixture-run.ts';
 import { logInfo } from '../log.ts';
 import { writeReport } from '../output.ts';
 import { exitCodes } from '../errors.ts';

@@ -1,8 +1,8 @@
 import type { Command } from './types.ts';
-import { scanOpened } from '../../cpython24/scan.ts';
-import { openTarget, isExtension } from '../../cpython24/target/index.ts';
-import { describeExtension, extensionView } from '../../cpython24/target/extension.ts';
-import { pristineStatus, describeTree } from '../../cpython24/pristine.ts';
+import { scanOpened } from '../../cpython2/scan.ts';
+import { openTarget, isExtension } from '../../cpython2/target/index.ts';
+import { describeExtension, extensionView } from '../../cpython2/target/extension.ts';
+import { pristineStatus, describeTree } from '../../cpython2/pristine.ts';
 import { formatScanText } from '../../report/scan-text.ts';
 import { progress, logInfo } from '../log.ts';
 import { writeReport } from '../output.ts';
@@ -24,7 +24,7 @@ export const scanCommand: Command = {
           'Finds file-scope variables (static or not; defined, tentative or extern), function-local statics, and',
           'variables hidden in macros: docstring macros, staticforward, PyAPI_DATA, statics inside the bodies of the',
           "file's own macros (one per use), names built by ## pasting, data defined in headers one .c includes.",
-          'Macro meanings come from rules/macros/*.json; reviewed shared globals from rules/reviewed/*.json.',
+          'Macro meanings and reviewed shared globals come from the version profile of the tree (rules/cpython-X.Y/profile.json).',
           'Regions tree-sitter cannot parse are reported as parse-error findings with file:line, never skipped silently.',
           'Also lists every use of a C library function that keeps static state (rules/libc-calls.json), whether',
           'it is routed through its PyGlobals_ form, safe, reviewed, or not thread-safe yet (-v: the reason).',
