@@ -32,9 +32,35 @@ function getParser(lang: Lang): Parser {
 export type Tree = Parser.Tree;
 export type SyntaxNode = Parser.SyntaxNode;
 
-export function parseC(text: string, lang: Lang = 'c'): Tree {
+/**
+ * Parses text; with `skip` (sorted, disjoint spans) and the file's line starts, those spans are
+ * left out (tree-sitter's included ranges): the tree keeps the file's offsets and rows.
+ */
+export function parseC(text: string, lang: Lang = 'c', skip?: { spans: { start: number; end: number }[]; lines: number[] }): Tree {
   // The default callback input reads in 1 KB chunks; a larger buffer matters for 1 MB headers.
-  return getParser(lang).parse(text, undefined, { bufferSize: Math.max(32 * 1024, text.length + 1) } as any);
+  const opts: Record<string, unknown> = { bufferSize: Math.max(32 * 1024, text.length + 1) };
+  if (skip?.spans.length) opts.includedRanges = includedRanges(text.length, skip.spans, skip.lines);
+  return getParser(lang).parse(text, undefined, opts as any);
+}
+
+function includedRanges(length: number, spans: { start: number; end: number }[], lines: number[]) {
+  const point = (offset: number) => {
+    let lo = 0;
+    let hi = lines.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lines[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { row: lo, column: offset - lines[lo] };
+  };
+  const ranges = [];
+  let from = 0;
+  for (const s of [...spans, { start: length, end: length }]) {
+    ranges.push({ startIndex: from, endIndex: s.start, startPosition: point(from), endPosition: point(s.start) });
+    from = s.end;
+  }
+  return ranges;
 }
 
 export interface ErrorCounts {

@@ -4,6 +4,7 @@ import { mask, splitArgs, type MacroUse, type NameResolver } from './mask.ts';
 import { parseC, countErrors, languageOf, type Tree, type ErrorCounts } from './parse.ts';
 import { extractDeclarations, type RawDeclaration } from './declarations.ts';
 import { conditionalPaths } from './conditionals.ts';
+import { skippableBodies } from './skip-bodies.ts';
 import { braceDepths, depthAt, enclosingFunctionLexical } from './brace-depth.ts';
 import { collectDefines, collectIncludes, type MacroDef } from './macro-defs.ts';
 import { declaringMacros, expand, findUse, type Origin } from './macro-expand.ts';
@@ -50,7 +51,8 @@ export function parseFile(lexed: Lexed, ctx: FileContext): ParsedFile {
   const masked = mask(source.text, tokens, ctx.rules, nameResolver(visible), (n) => visible.get(n)?.params !== undefined, lang);
   const found = findDeclaringUses(lexed, tokens, ctx, visible);
   masked.text = blankUses(masked.text, found.uses);
-  const tree = parseC(masked.text, lang);
+  const spans = lang === 'c' ? skippableBodies(tokens, masked.text, [...masked.declaring.map((u) => u.start), ...found.uses.map((u) => u.start)]) : [];
+  const tree = parseC(masked.text, lang, { spans, lines });
   const errors = countErrors(tree);
   const { forwardMacros, tlsMarkers } = ruleSets(ctx.rules);
   const raw = extractDeclarations(tree, source.text, { forwardMacros, renames: masked.renames, tlsMarkers, masked: masked.text, cxx: lang === 'cxx' });
