@@ -4,6 +4,7 @@
 import Parser from 'tree-sitter';
 import C from 'tree-sitter-c';
 import Cpp from 'tree-sitter-cpp';
+import { positionOf } from './lex.ts';
 
 /** The language a file is parsed as. */
 export type Lang = 'c' | 'cxx';
@@ -45,14 +46,8 @@ export function parseC(text: string, lang: Lang = 'c', skip?: { spans: { start: 
 
 function includedRanges(length: number, spans: { start: number; end: number }[], lines: number[]) {
   const point = (offset: number) => {
-    let lo = 0;
-    let hi = lines.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lines[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { row: lo, column: offset - lines[lo] };
+    const p = positionOf(lines, offset);
+    return { row: p.line - 1, column: p.column - 1 };
   };
   const ranges = [];
   let from = 0;
