@@ -23,7 +23,7 @@ export const testCommand: Command = {
       .option('parts', { type: 'string', describe: `which parts to run, e.g. a or b,c (default ${allParts.join(',')}; with --tsan ${tsanParts.join(',')})` })
       .option('tests', { type: 'string', describe: 'only these regression tests in (a) and (b), comma-separated' })
       .option('reference', { type: 'string', describe: 'an earlier --json report whose part (a) is the reference for (b)' })
-      .option('rules', { type: 'string', describe: 'process-wide test rules (default: rules/cpython-2.4/process-wide-tests.json)' })
+      .option('rules', { type: 'string', describe: "process-wide test rules (default: process-wide-tests.json of the built tree's profile, rules/cpython-X.Y/)" })
       .option('work-dir', { type: 'string', describe: 'where outputs and logs go (default: a new temporary folder)' })
       .option('scale', { type: 'number', default: 1, describe: 'workload size of each stress lifecycle' })
       .option('timeout', { type: 'number', describe: `seconds: limit for (a) and each pymt of (b); no-progress limit in (c) (defaults ×${tsanTimeScale} with --tsan)` })
@@ -32,7 +32,7 @@ export const testCommand: Command = {
         default: false,
         describe: 'run on a --sanitize thread build: TSan reports go to files, are grouped, and any report fails the run',
       })
-      .option('tsan-rules', { type: 'string', describe: 'reviewed TSan suppressions (default: rules/cpython-2.4/tsan-suppressions.json)' })
+      .option('tsan-rules', { type: 'string', describe: "reviewed TSan suppressions (default: tsan-suppressions.json of the built tree's profile)" })
       .example('pyglobal test out/tls --threads 2 --rounds 200', 'all three parts on a thread-local build')
       .example('pyglobal test out/tsan --tsan --threads 2', '(b) and (c) under ThreadSanitizer, on a build --sanitize thread')
       .example('pyglobal test out/tsan --tsan --parts a,b,c --threads 4', 'the same with (a) as the reference for (b), 4 interpreters')
@@ -42,14 +42,15 @@ export const testCommand: Command = {
           'The build is recognised by its pyglobal-build.json, or by ./python and a Makefile.',
           '(b) and (c) need pymt, which pyglobal build --variant tls links next to ./python.',
           'Tests that touch process-wide state run alone after the concurrent phase of (b);',
-          'rules/cpython-2.4/process-wide-tests.json lists them, each with its reason.',
+          "process-wide-tests.json of the built tree's version profile (rules/cpython-X.Y/) lists them,",
+          'each with its reason; thread-tests.json, the tests a build without threads leaves out.',
           '--tsan needs a build made with pyglobal build --sanitize thread (exit 2 otherwise; a TSan',
           'build needs --tsan). It runs (b) and (c) unless --parts says otherwise; (b) is compared with',
           '(a) only when a or --reference is given. TSAN_OPTIONS sends each process\'s reports to',
           '<work-dir>/tsan/<part>/tsan.<pid>, with exitcode=0 (a test\'s or pymt\'s exit status keeps',
           'its meaning), handle_segv=0 and the like (a crash stays a signal: TSan\'s handlers would',
           'exit with that same exitcode), halt_on_error=0, history_size=4, print_suppressions=1, and',
-          'the suppressions of rules/cpython-2.4/tsan-suppressions.json (every row has a reason). Reports are',
+          "the suppressions of the profile's tsan-suppressions.json (every row has a reason). Reports are",
           'grouped by kind and the first frame in the build\'s own code (function, file:line; frames',
           'TSan left unnamed in extension modules are named with addr2line) and counted; any report',
           'fails the run.',

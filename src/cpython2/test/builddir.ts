@@ -4,6 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../engine/errors.ts';
+import { openTree } from '../target/tree.ts';
+import type { Profile } from '../profile.ts';
 
 export type BuildVariant = 'tls' | 'stock' | 'unknown';
 
@@ -21,6 +23,8 @@ export interface BuildDir {
   /** thread: built with -fsanitize=thread (pyglobal build --sanitize thread, or the Makefile's
    *  flags for a tree built some other way); null: no sanitizer. */
   sanitize: 'thread' | null;
+  /** The version profile of the built tree (its Include/patchlevel.h): which test lists apply. */
+  profile: Profile;
 }
 
 function isExecutable(p: string): boolean {
@@ -86,7 +90,9 @@ export function openBuildDir(dirArg: string | undefined): BuildDir {
       sanitize = null;
     }
   }
-  return { dir, variant, python, pymt: isExecutable(pymt) ? pymt : null, source, threads, sanitize };
+  // A build is a configured copy of its tree: the tree's own version says which rules hold.
+  const profile = openTree(dir).profile;
+  return { dir, variant, python, pymt: isExecutable(pymt) ? pymt : null, source, threads, sanitize, profile };
 }
 
 /** The error for parts that need pymt when the build has none (exit 2). */

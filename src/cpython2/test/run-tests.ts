@@ -6,7 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../../engine/errors.ts';
 import { missingPymt, openBuildDir, type BuildDir } from './builddir.ts';
-import { loadProcessWideRules, staleRows, defaultRulesFile } from './process-wide.ts';
+import { loadProcessWideRules, staleRows } from './process-wide.ts';
+import { loadThreadTestRules } from './thread-tests.ts';
+import { profileFile } from '../profile.ts';
 import { runRegrtest } from './regrtest.ts';
 import type { RegrtestResult } from './regrtest-output.ts';
 import { runSplit, type SplitResult } from './split.ts';
@@ -177,10 +179,10 @@ export async function runTests(opts: TestOptions): Promise<TestReport> {
   }
   // The thread-local build's Lib/thread.py refuses to start threads: tests that do are left out.
   const tlsThread = b.threads === false && fs.existsSync(path.join(b.dir, 'Lib', 'thread.py'));
-  const threadSplit = splitThreadTests(tests, tlsThread);
+  const threadSplit = splitThreadTests(tests, tlsThread, loadThreadTestRules(profileFile(b.profile, 'thread-tests.json')));
   if (!threadSplit.run.length && !threadSplit.hideThread.length)
     throw new UsageError(`--tests: ${tests.join(', ')} start OS threads, which the thread-local build cannot (rules/thread-tests.json); nothing is left to run`);
-  const rulesFile = opts.rulesFile ?? defaultRulesFile;
+  const rulesFile = opts.rulesFile ?? profileFile(b.profile, 'process-wide-tests.json');
   const rules = parts.includes('b') ? loadProcessWideRules(rulesFile) : null;
   if (rules) {
     const stale = staleRows(rules, allTests);
@@ -204,7 +206,7 @@ export async function runTests(opts: TestOptions): Promise<TestReport> {
     ...(tlsThread ? { threadTests: { excluded: threadSplit.excluded.map((r) => ({ test: r.test, reason: r.reason })), hideThread: threadSplit.hideThread } } : {}),
   };
   const progress = opts.onProgress ?? (() => {});
-  const session: TsanSession | null = tsan ? startTsanSession(workDir, b.dir, opts.tsanRulesFile) : null;
+  const session: TsanSession | null = tsan ? startTsanSession(workDir, b.dir, opts.tsanRulesFile ?? profileFile(b.profile, 'tsan-suppressions.json')) : null;
   const envFor = (p: Part) => (session ? tsanEnv(session, p) : undefined);
   const tsanDone = (p: Part): string => {
     if (!session) return '';

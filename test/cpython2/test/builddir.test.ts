@@ -23,6 +23,11 @@ describe('openBuildDir', () => {
     const plain = openBuildDir(fake({ pymt: false }));
     expect(plain).toMatchObject({ variant: 'unknown', source: 'python+Makefile', pymt: null });
   });
+  it("reads the built tree's version profile, whose test lists apply", () => {
+    expect(openBuildDir(fake()).profile.id).toBe('cpython-2.4');
+    expect(openBuildDir(fake({ version: '2.7.6' })).profile.id).toBe('cpython-2.7');
+    expect(() => openBuildDir(fake({ version: '2.6.9' }))).toThrow(/2\.6\.9.*profiles for/);
+  });
   it('refuses what is not a finished build, with the reason', () => {
     expect(() => openBuildDir(fake({ summary: { variant: 'tls', status: 'failed' } }))).toThrow(/did not finish/);
     expect(() => openBuildDir(fake({ summary: { variant: 'fast' } }))).toThrow(/"variant" is "fast"/);

@@ -58,12 +58,15 @@ if (args.includes('Lib/test/regrtest.py')) {
 process.stdout.write('PYMT-CHECKSUM ${goodChecksum}\\n');
 `;
 
-export function makeFakeBuild(opts: { pymt?: boolean; summary?: object; tests?: string[] } = {}): string {
+export function makeFakeBuild(opts: { pymt?: boolean; summary?: object; tests?: string[]; version?: string } = {}): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pyglobal-fake-build-'));
   fs.mkdirSync(path.join(dir, 'Lib', 'test'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'Lib', 'test', 'regrtest.py'), '# fake\n');
   for (const t of opts.tests ?? ['test_grammar', 'test_a', 'test_b']) fs.writeFileSync(path.join(dir, 'Lib', 'test', `${t}.py`), '');
   fs.writeFileSync(path.join(dir, 'Makefile'), '# fake\n');
+  // The built tree's version picks the profile whose test lists apply.
+  fs.mkdirSync(path.join(dir, 'Include'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'Include', 'patchlevel.h'), `#define PY_VERSION "${opts.version ?? '2.4.6'}"\n`);
   fs.writeFileSync(path.join(dir, 'pyconfig.h'), '/* #undef WITH_THREAD */\n');
   fs.writeFileSync(path.join(dir, 'python'), pythonScript, { mode: 0o755 });
   if (opts.pymt !== false) fs.writeFileSync(path.join(dir, 'pymt'), pymtScript, { mode: 0o755 });
