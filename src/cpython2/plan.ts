@@ -353,7 +353,9 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>, profil
   if (queues) generated.push(...queueFiles(projectRoot));
   // The thread-local build has no thread module (--without-threads): Lib/thread.py gives it
   // locks and a clear error for new threads. A build with threads finds its built-in first.
-  if (!extension && fs.existsSync(path.join(scan.root, 'Lib'))) generated.push({ path: 'Lib/thread.py', text: fs.readFileSync(path.join(projectRoot, 'src/py/thread.py'), 'latin1') });
+  if (!extension && fs.existsSync(path.join(scan.root, 'Lib'))) {
+    generated.push({ path: 'Lib/thread.py', text: profile.threadModule.map((f) => fs.readFileSync(path.join(projectRoot, f), 'latin1')).join('') });
+  }
   // Nothing the plan writes may land outside the target's own files.
   const own = extension ? edits.filter((e) => !readOnly.has(e.file)) : edits;
   return { globals, edits: own, generated, moved, findings: extension ? findings.filter((f) => !readOnly.has(f.file)) : findings, coreInits, finiHooks };

@@ -46,6 +46,8 @@ export interface Profile {
   /** PY_VERSION → checksum manifest of that release (absolute path). */
   manifests: Record<string, string>;
   build: BuildFacts;
+  /** Sources, relative to the project, joined into the tree's Lib/thread.py (the thread-local build's thread module). */
+  threadModule: string[];
 }
 
 const reasoned = (v: any) => v && typeof v === 'object' && typeof v.reason === 'string' && v.reason.trim().length >= 10;
@@ -97,6 +99,9 @@ export function loadProfile(id: string, root = rulesDir): Profile {
   if (!Array.isArray(b.cflags.flags) || b.cflags.flags.some((f: unknown) => typeof f !== 'string')) throw bad('cflags', 'needs "flags", a list of strings');
   if (typeof b.uname.release !== 'string') throw bad('uname', 'needs "release"');
   if (typeof b.multiarchSetupCfg.write !== 'boolean') throw bad('multiarchSetupCfg', 'needs "write": true or false');
+  const tm = doc.threadModule;
+  if (tm !== undefined && (!reasoned(tm) || !Array.isArray(tm.files) || tm.files.some((f: unknown) => typeof f !== 'string' || !fs.existsSync(path.join(projectRoot, f)))))
+    throw bad('threadModule', 'needs "files" (sources under the project, joined in order into Lib/thread.py) and a "reason"');
   const ext = b.extensions.candidates;
   if (!Array.isArray(ext) || ext.some((c: any) => typeof c?.name !== 'string')) throw bad('extensions', 'needs "candidates", a list of {name, only32bit?, needs?}');
   return {
@@ -107,6 +112,7 @@ export function loadProfile(id: string, root = rulesDir): Profile {
     ...(doc.citeAs ? { citeAs: doc.citeAs.prefix } : {}),
     manifests,
     build: { cflags: b.cflags.flags, uname: b.uname.release, multiarchSetupCfg: b.multiarchSetupCfg.write, extensions: ext },
+    threadModule: tm?.files ?? ['src/py/thread.py'],
   };
 }
 

@@ -56,6 +56,11 @@ describe('the profiles in rules/', () => {
     expect(cite(loadProfile('cpython-2.7'), path.join(rulesDir, 'cpython-2.7/core-files.json'))).toBe('rules/cpython-2.7/core-files.json');
   });
 
+  it("2.7's Lib/thread.py adds what its threading.py asks for; 2.4's is src/py/thread.py alone", () => {
+    expect(profileFor('2.4.6')!.threadModule).toEqual(['src/py/thread.py']);
+    expect(profileFor('2.7.6')!.threadModule).toEqual(['src/py/thread.py', 'src/py/thread-2.7.py']);
+  });
+
   it('the only build fact 2.4 and 2.7 differ in today is the extension list', () => {
     const [b24, b27] = ['cpython-2.4', 'cpython-2.7'].map((id) => loadProfile(id).build);
     expect({ ...b24, extensions: [] }).toEqual({ ...b27, extensions: [] });
@@ -116,5 +121,6 @@ describe('a malformed profile is refused with file:line', () => {
   it('versions without a reason', () => refuse(profile('cpython-9.9', { versions: { pattern: '^9' } }), /field "versions" needs a "pattern".*and a "reason"/));
   it('a bad pattern', () => refuse(profile('cpython-9.9', { versions: { pattern: '(', reason: 'an unclosed group' } }), /field "versions" has a bad pattern/));
   it('a manifest it does not have', () => refuse(profile('cpython-9.9', { manifests: { '9.9.0': 'absent.json' } }), /field "manifests" names "absent.json" for 9\.9\.0/));
+  it('a thread module file the project does not have', () => refuse(profile('cpython-9.9', { threadModule: { files: ['src/py/nope.py'], reason: 'a file that is not there' } }), /field "threadModule" needs "files"/));
   it('a build fact without its reason', () => refuse(profile('cpython-9.9', { build: { ...build, uname: { release: '2.6' } } }), /field "uname" needs a value and a "reason"/));
 });
