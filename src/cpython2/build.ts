@@ -9,9 +9,11 @@ import { UsageError } from '../engine/errors.ts';
 import { openTree, projectRoot } from './target/tree.ts';
 import { checkOutDir, prepareOutDir, logName, summaryName } from './build/outdir.ts';
 import { mergeLibraryDir } from './build/setupcfg.ts';
+import { libraryName } from './build/library.ts';
 import { runLogged, openLog, writeLog, closeLog, logTail, which, capture } from './build/run.ts';
 import { LogTally, startsExtensionBuild, compilesMissingFlags, parseCompileLine } from './build/logscan.ts';
-import { expectedExtensions, builtinsFromModobjs, extensionNeeds, type ExtensionCandidate } from './build/extensions.ts';
+import { expectedExtensions, builtinsFromModobjs, extensionNeeds, setupReportNotes, type ExtensionCandidate } from './build/extensions.ts';
+import type { SetupReport } from './build/logscan.ts';
 import { profileFile, type Profile } from './profile.ts';
 import { buildExtras, type ExtraResult } from './build/extras.ts';
 import { linkModelFlags, sharedEnv, type LinkModel } from './build/linkmodel.ts';
@@ -56,7 +58,7 @@ export interface BuildOptions {
   extraSources?: Record<string, string | undefined>;
   /** Environment for the build commands; defaults to process.env. */
   env?: NodeJS.ProcessEnv;
-  /** static (default): libpython2.4.a; or a shared libpython and its TLS model (build/linkmodel.ts). */
+  /** static (default): libpython2.x.a; or a shared libpython and its TLS model (build/linkmodel.ts). */
   link?: LinkModel;
 }
 
@@ -498,6 +500,9 @@ export async function buildTree(
     const makefile = fs.readFileSync(path.join(out, 'Makefile'), 'latin1');
     const machdep = /^MACHDEP=\s*(\S*)/m.exec(makefile)?.[1];
     if (machdep !== 'linux2') summary.notes.push(`configure chose MACHDEP=${machdep}, not linux2`);
+    // The static library's name comes from the Makefile (LIBRARY= libpython$(VERSION).a).
+    const libName = libraryName(makefile);
+    if (!libName) fail('the Makefile configure wrote has no LIBRARY (libpython$(VERSION).a)');
     endPhase();
 
     // --- make: one make run, split where setup.py starts -----------------------------------
@@ -528,9 +533,9 @@ export async function buildTree(
 
     // --- check: what came out -------------------------------------------------------------
     startPhase('check', '');
-    const lib = path.join(out, 'libpython2.4.a');
+    const lib = path.join(out, libName!);
     const py = path.join(out, 'python');
-    if (!fs.existsSync(lib)) fail('make succeeded but libpython2.4.a is missing');
+    if (!fs.existsSync(lib)) fail(`make succeeded but ${libName} is missing`);
     if (!fs.existsSync(py)) fail('make succeeded but python is missing');
     summary.libpython = lib;
     summary.python = py;
@@ -553,19 +558,27 @@ export async function buildTree(
     }
     const ext = listExtensions(out);
     summary.extensions = { count: ext.built.length, names: ext.built, dir: ext.dir };
+    const expectedHere = expectedExtensions({ is64bit: Number(maxint) > 2 ** 31, builtins, candidates: facts.extensions });
+    const report = tallies['make extensions']?.setupReport ?? {};
     summary.failedExtensions = failedExtensions({
       attempts: tallies['make extensions']?.attempts ?? [],
       built: ext.built,
       renamed: ext.renamed,
-      expected: expectedExtensions({ is64bit: Number(maxint) > 2 ** 31, builtins, candidates: facts.extensions }),
+      expected: expectedHere,
       candidates: facts.extensions,
+      report,
     });
+    // setup.py's own lists (2.7) against the profile's candidates: a disagreement means the
+    // profile's list is wrong for this tree, and the failed/missing figures with it.
+    summary.notes.push(
+      ...setupReportNotes({ report, expected: expectedHere, built: ext.built, builtins, candidates: facts.extensions, profile: profile.id }),
+    );
     endPhase();
 
     // --- extras (pymt for tls) ------------------------------------------------------------
     startPhase('extras', 'products built');
     summary.extras = await buildExtras(
-      { out, variant: opts.variant, env, log, onLine, sources: opts.extraSources ?? {}, sanitize, libs: linkLibs },
+      { out, libpython: lib, variant: opts.variant, env, log, onLine, sources: opts.extraSources ?? {}, sanitize, libs: linkLibs },
       projectRoot,
     );
     for (const x of summary.extras) writeLog(log, `extra ${x.name}: ${x.status}: ${x.note}\n`);
@@ -688,6 +701,8 @@ export function failedExtensions(input: {
   expected: string[];
   /** The profile's extension candidates, for what a missing module needs. */
   candidates?: ExtensionCandidate[];
+  /** setup.py's closing lists, when it prints them (2.7). */
+  report?: SetupReport;
 }): FailedExtension[] {
   const built = new Set(input.built);
   const failed = new Map<string, FailedExtension>();
@@ -701,7 +716,14 @@ export function failedExtensions(input: {
   }
   for (const name of input.expected) {
     if (built.has(name) || failed.has(name)) continue;
-    failed.set(name, { name, reason: 'not attempted', detail: 'setup.py did not find what it needs and skipped it' });
+    const said = input.report?.notFound?.includes(name);
+    failed.set(name, {
+      name,
+      reason: 'not attempted',
+      detail: said
+        ? 'setup.py: the necessary bits to build it were not found'
+        : 'setup.py did not find what it needs and skipped it',
+    });
   }
   const order = new Map(input.expected.map((n, i) => [n, i]));
   return [...failed.values()]
