@@ -84,6 +84,10 @@ export function parseFile(lexed: Lexed, ctx: FileContext): ParsedFile {
     }
   }
   declarations.push(...fromFileMacros(lexed, tokens, tree, ctx, visible, found));
+  // A keyword is never a variable: `static int` alone (the expansion of a return-type macro,
+  // _elementtree.c's `LOCAL(int)`) or a misread prefix reads as a declaration of `int`, which
+  // every `(int)` cast would then name as a thread-local variable.
+  for (let i = declarations.length - 1; i >= 0; i--) if (cKeywords.has(declarations[i].name)) declarations.splice(i, 1);
   const condAt = conditionalPaths(tokens);
   for (const d of declarations) d.cond = condAt(d.offset) || undefined;
   declarations.sort((a, b) => a.offset - b.offset || a.name.localeCompare(b.name));

@@ -227,6 +227,11 @@ describe('parseFile: the file\'s own declaring macros', () => {
     expect(scan('bad.h', 'BT_S, BT_LF }\n').errors.topLevelErrors.length).toBeGreaterThan(0);
   });
 
+  it('never takes a keyword for a variable: a return-type macro `static type` declares nothing (_elementtree.c\'s LOCAL(int))', () => {
+    const text = '#define LOCAL(type) static type\nLOCAL(int)\ncheck(const char *s, int n)\n{\n    return (int)n;\n}\nLOCAL(unsigned char)\nother(void)\n{\n    return 0;\n}\n';
+    expect(scan('local.c', text).declarations.map((d) => d.name)).toEqual([]);
+  });
+
   it('builds pasted docstring names, one per use', () => {
     const text = '#define FUNC1(name) PyDoc_STRVAR(math_##name##_doc, "doc " #name);\nFUNC1(sin)\nFUNC1(cos)\n';
     const p = scan('math.c', text);
