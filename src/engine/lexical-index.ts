@@ -28,16 +28,23 @@ export class LexicalIndex {
       this.files.set(f.path, f);
       this.includes.set(f.path, [...new Set(f.includes.map((i) => i.target).filter((x): x is string => !!x))]);
     }
+    // So is a header that one .c file alone includes, once, and no other file: its text is read
+    // only there (zlib's crc32.h, whose `local const ... crc_table[]` needs crc32.c's
+    // `#define local static`).
+    const includers = new Map<string, { includer: string; at: number }[]>();
     for (const f of files) {
-      if (!f.path.endsWith('.c')) continue;
       for (const inc of f.includes) {
         const target = inc.target;
-        if (target && target !== f.path && target.endsWith('.c')) {
-          const list = this.includedBy.get(target) ?? [];
-          list.push({ includer: f.path, at: inc.at });
-          this.includedBy.set(target, list);
-        }
+        if (!target || target === f.path) continue;
+        const list = includers.get(target) ?? [];
+        list.push({ includer: f.path, at: inc.at });
+        includers.set(target, list);
       }
+    }
+    for (const [target, list] of includers) {
+      const fromC = list.filter((i) => i.includer.endsWith('.c'));
+      if (target.endsWith('.c') && fromC.length) this.includedBy.set(target, fromC);
+      else if (target.endsWith('.h') && list.length === 1 && fromC.length === 1) this.includedBy.set(target, fromC);
     }
   }
 

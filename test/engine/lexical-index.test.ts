@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { LexicalIndex, type FileLex } from '../../src/engine/lexical-index.ts';
+import { lexFile } from '../../src/engine/scan-file.ts';
+import { loadMacroRules } from '../../src/cpython2/rules.ts';
+
+function indexOf(files: Record<string, string>): LexicalIndex {
+  const lexes: FileLex[] = Object.entries(files).map(([path, text]) => {
+    const lx = lexFile({ path, text });
+    return { path, defines: lx.defines, lines: lx.lines, includes: lx.includes.map((i) => ({ ...i, target: i.name in files ? i.name : undefined })) };
+  });
+  return new LexicalIndex(lexes);
+}
+
+describe('LexicalIndex: the macros a file is read under', () => {
+  const rules = loadMacroRules();
+
+  it('reads a header that one .c file alone includes, once, under that file\'s macros (zlib\'s crc32.h)', () => {
+    const files = {
+      'crc.c': '#define local static\n#include "tab.h"\nint use(void) { return tab[0]; }\n',
+      'tab.h': 'local const unsigned long tab[2] = { 1, 2 };\n',
+    };
+    const [p] = indexOf(files).parse('tab.h', files['tab.h'], rules);
+    // `local` is seen (the use is read as crc.c reads it), so the table is known const. Its
+    // storage is not taken from the macro yet: a one-word object-like macro does not fit `static`.
+    expect(p.declarations.map((d) => [d.name, d.isConst])).toEqual([['tab', true]]);
+  });
+
+  it('reads a header that two files include under its own macros only (noisy)', () => {
+    const files = {
+      'a.c': '#define local static\n#include "tab.h"\n',
+      'b.c': '#include "tab.h"\n',
+      'tab.h': 'local const unsigned long tab[2] = { 1, 2 };\n',
+    };
+    expect(indexOf(files).contextsOf('tab.h')).toHaveLength(1);
+    expect(indexOf(files).contextsOf('tab.h')[0].has('local')).toBe(false);
+  });
+
+  it('reads a header that one .c includes twice under its own macros only (noisy)', () => {
+    const files = { 'a.c': '#define X 1\n#include "frag.h"\n#undef X\n#include "frag.h"\n', 'frag.h': 'X,\n' };
+    expect(indexOf(files).contextsOf('frag.h')[0].has('X')).toBe(false);
+  });
+});
