@@ -23,6 +23,7 @@ import {
 } from '../../src/cpython2/build/logscan.ts';
 import { mergeLibraryDir } from '../../src/cpython2/build/setupcfg.ts';
 import { libraryName } from '../../src/cpython2/build/library.ts';
+import { planKeptGenerated } from '../../src/cpython2/build/generated.ts';
 import { builtinsFromModobjs, expectedExtensions, setupReportNotes } from '../../src/cpython2/build/extensions.ts';
 import { profileFor } from '../../src/cpython2/profile.ts';
 
@@ -309,6 +310,42 @@ describe('build: the static library is named by the Makefile configure wrote', (
     expect(libraryName('VERSION=\t2.4\nLIBRARY=\tlibpython$(VERSION).a\n')).toBe('libpython2.4.a');
     expect(libraryName('VERSION=\t2.7\nLDLIBRARY=      libpython$(VERSION).so\nLIBRARY=\tlibpython$(VERSION).a\n')).toBe('libpython2.7.a');
     expect(libraryName('VERSION=\t2.7\n')).toBeUndefined();
+  });
+});
+
+describe("build: a rewritten tree keeps the profile's generated files (2.7's grammar tables)", () => {
+  const facts = { files: ['Include/graminit.h', 'Python/graminit.c'], inputs: ['Grammar/Grammar'] };
+  const at = (root: string, rel: string, seconds: number) => {
+    put(root, rel, 'x');
+    fs.utimesSync(path.join(root, rel), seconds, seconds);
+  };
+  it('make -o for each file when the grammar is older; nothing for a pristine tree or a profile without the fact', () => {
+    const root = path.join(tmp, 'kept');
+    at(root, 'Grammar/Grammar', 1000);
+    at(root, 'Include/graminit.h', 2000);
+    at(root, 'Python/graminit.c', 2000);
+    at(root, 'Objects/obmalloc.c', 3000); // rewritten by apply: newer than the tables, which is why
+    expect(planKeptGenerated(root, facts, true)).toEqual({
+      makeArgs: ['-o', 'Include/graminit.h', '-o', 'Python/graminit.c'],
+      kept: ['Include/graminit.h', 'Python/graminit.c'],
+    });
+    expect(planKeptGenerated(root, facts, false)).toEqual({ makeArgs: [], kept: [] });
+    expect(planKeptGenerated(root, undefined, true)).toEqual({ makeArgs: [], kept: [] });
+  });
+  it('a grammar changed by the user is regenerated, with a note; a missing file is left to make', () => {
+    const root = path.join(tmp, 'changed');
+    at(root, 'Grammar/Grammar', 3000);
+    at(root, 'Include/graminit.h', 2000);
+    at(root, 'Python/graminit.c', 2000);
+    const p = planKeptGenerated(root, facts, true);
+    expect(p.makeArgs).toEqual([]);
+    expect(p.note).toMatch(/^Grammar\/Grammar is newer than Include\/graminit\.h, Python\/graminit\.c: make regenerates them/);
+    fs.rmSync(path.join(root, 'Python/graminit.c'));
+    expect(planKeptGenerated(root, facts, true).note).toMatch(/Python\/graminit\.c missing/);
+  });
+  it("2.7's profile keeps the grammar tables; 2.4's keeps nothing (its Makefile ignores pgen's failure)", () => {
+    expect(profileFor('2.7.6')!.build.generatedKept).toEqual(facts);
+    expect(profileFor('2.4.6')!.build.generatedKept).toBeUndefined();
   });
 });
 
