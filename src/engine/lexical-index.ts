@@ -28,9 +28,10 @@ export class LexicalIndex {
       this.files.set(f.path, f);
       this.includes.set(f.path, [...new Set(f.includes.map((i) => i.target).filter((x): x is string => !!x))]);
     }
-    // So is a header that one .c file alone includes, once, and no other file: its text is read
-    // only there (zlib's crc32.h, whose `local const ... crc_table[]` needs crc32.c's
-    // `#define local static`).
+    // So is a header that only .c files include, each once: its text is read only there, under
+    // each includer's macros (zlib's crc32.h needs crc32.c's `#define local static`;
+    // _multiprocessing's connection.h defines CONNECTION_TYPE, which socket_connection.c and
+    // pipe_connection.c each name).
     const includers = new Map<string, { includer: string; at: number }[]>();
     for (const f of files) {
       for (const inc of f.includes) {
@@ -44,7 +45,7 @@ export class LexicalIndex {
     for (const [target, list] of includers) {
       const fromC = list.filter((i) => i.includer.endsWith('.c'));
       if (target.endsWith('.c') && fromC.length) this.includedBy.set(target, fromC);
-      else if (target.endsWith('.h') && list.length === 1 && fromC.length === 1) this.includedBy.set(target, fromC);
+      else if (target.endsWith('.h') && fromC.length === list.length && new Set(list.map((i) => i.includer)).size === list.length) this.includedBy.set(target, fromC);
     }
   }
 
