@@ -35,6 +35,16 @@ describe('LexicalIndex: the macros a file is read under', () => {
     expect(parsed.flatMap((p) => p.declarations.map((d) => d.name))).toEqual(['ConnectionType', 'PipeConnectionType']);
   });
 
+  it('parses a header that names none of its includers\' macros once, not once per includer', () => {
+    const files = {
+      'a.c': '#define A_ONLY 1\n#include "common.h"\n',
+      'b.c': '#define B_ONLY 2\n#include "common.h"\n',
+      'common.h': 'static int shared_counter;\n',
+    };
+    expect(indexOf(files).parse('common.h', files['common.h'], rules)).toHaveLength(1);
+    expect(indexOf(files).contextsFor('common.h', files['common.h'])).toHaveLength(1);
+  });
+
   it('reads a header that another header includes under its own macros only (noisy)', () => {
     const files = {
       'a.c': '#define local static\n#include "tab.h"\n',
