@@ -112,25 +112,33 @@ function isBareStatementUse(tokens: Token[], k: number, close: number): boolean 
 /**
  * Whether the group opened at tokens[k] has an alternative, every branch holds only the words
  * of a type (identifiers, `(`, `)`, `*`), and a name and `(` follow its #endif: a return type.
+ * Or every branch is a whole function header (type, name, parameters: commas allowed) and the
+ * body's `{` follows the #endif (_bsddb.c's `#if PY_VERSION_HEX < ... DL_EXPORT(void)
+ * init_bsddb(void) #else PyMODINIT_FUNC PyInit__bsddb(void) #endif {`).
  */
 function returnTypeGroup(tokens: Token[], k: number): boolean {
   let depth = 0;
   let alternatives = 0;
+  let commas = false;
   for (let j = k + 1; j < tokens.length; j++) {
     const t = tokens[j];
     if (t.kind === 'directive') {
       if (condOpen.test(t.text)) return false;
       if (condEnd.test(t.text)) {
         if (depth !== 0 || alternatives === 0) return false;
-        return tokens[j + 1]?.kind === 'ident' && tokens[j + 2]?.text === '(';
+        if (tokens[j + 1]?.text === '{') return tokens[j - 1]?.text === ')';
+        return !commas && tokens[j + 1]?.kind === 'ident' && tokens[j + 2]?.text === '(';
       }
-      if (condElse.test(t.text)) alternatives++;
-      else return false;
+      if (condElse.test(t.text)) {
+        if (depth !== 0) return false;
+        alternatives++;
+      } else return false;
       continue;
     }
     if (t.kind === 'ident') continue;
-    if (t.kind === 'punct' && (t.text === '(' || t.text === ')' || t.text === '*')) {
+    if (t.kind === 'punct' && (t.text === '(' || t.text === ')' || t.text === '*' || t.text === ',')) {
       depth += t.text === '(' ? 1 : t.text === ')' ? -1 : 0;
+      commas ||= t.text === ',';
       continue;
     }
     return false;

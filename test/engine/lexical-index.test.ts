@@ -14,7 +14,7 @@ function indexOf(files: Record<string, string>): LexicalIndex {
 describe('LexicalIndex: the macros a file is read under', () => {
   const rules = loadMacroRules();
 
-  it('reads a header that one .c file alone includes, once, under that file\'s macros (zlib\'s crc32.h)', () => {
+  it('reads a header that one .c file alone includes under that file\'s macros (zlib\'s crc32.h)', () => {
     const files = {
       'crc.c': '#define local static\n#include "tab.h"\nint use(void) { return tab[0]; }\n',
       'tab.h': 'local const unsigned long tab[2] = { 1, 2 };\n',
@@ -25,10 +25,30 @@ describe('LexicalIndex: the macros a file is read under', () => {
     expect(p.declarations.map((d) => [d.name, d.isConst])).toEqual([['tab', true]]);
   });
 
-  it('reads a header that two files include under its own macros only (noisy)', () => {
+  it('reads a header that several .c files include once each under each one\'s macros (_multiprocessing\'s connection.h)', () => {
+    const files = {
+      'sock.c': '#define CONNECTION_TYPE ConnectionType\n#include "conn.h"\n',
+      'pipe.c': '#define CONNECTION_TYPE PipeConnectionType\n#include "conn.h"\n',
+      'conn.h': 'PyTypeObject CONNECTION_TYPE = { 0 };\n',
+    };
+    const parsed = indexOf(files).parse('conn.h', files['conn.h'], rules);
+    expect(parsed.flatMap((p) => p.declarations.map((d) => d.name))).toEqual(['ConnectionType', 'PipeConnectionType']);
+  });
+
+  it('parses a header that names none of its includers\' macros once, not once per includer', () => {
+    const files = {
+      'a.c': '#define A_ONLY 1\n#include "common.h"\n',
+      'b.c': '#define B_ONLY 2\n#include "common.h"\n',
+      'common.h': 'static int shared_counter;\n',
+    };
+    expect(indexOf(files).parse('common.h', files['common.h'], rules)).toHaveLength(1);
+    expect(indexOf(files).contextsFor('common.h', files['common.h'])).toHaveLength(1);
+  });
+
+  it('reads a header that another header includes under its own macros only (noisy)', () => {
     const files = {
       'a.c': '#define local static\n#include "tab.h"\n',
-      'b.c': '#include "tab.h"\n',
+      'b.h': '#include "tab.h"\n',
       'tab.h': 'local const unsigned long tab[2] = { 1, 2 };\n',
     };
     expect(indexOf(files).contextsOf('tab.h')).toHaveLength(1);
