@@ -41,8 +41,12 @@ export interface AuditSymbol {
 export interface AuditObject {
   object: string;
   source: string;
-  /** How the source was found: DWARF compile unit, STT_FILE symbol, or the object's own name. */
-  sourceFrom: 'dwarf' | 'file-symbol' | 'object-name';
+  /**
+   * How the source was found: DWARF compile unit; the object's path under build/temp.*, which
+   * mirrors the source's absolute path when setup.py names sources absolutely (2.7); STT_FILE
+   * symbol; or the object's own name.
+   */
+  sourceFrom: 'dwarf' | 'object-path' | 'file-symbol' | 'object-name';
   part: Part;
   writable: Tally;
   tls: Tally;
@@ -269,6 +273,19 @@ function resolveSource(obj: ElfObject, objRel: string, buildRoot: string, source
     const rel = inTree(abs, sourceRoot) ?? inTree(abs, buildRoot) ?? bySuffix(abs, sourceRoot) ?? bySuffix(abs, buildRoot);
     if (rel) guess = { source: rel, from: 'dwarf' };
   }
+  // No compile unit: a source whose whole text is #if'd out on this platform (libffi's x86/ffi.c
+  // and sysv.S on x86_64 hold nothing). 2.7's setup.py passes absolute source paths, and
+  // distutils mirrors them under build/temp.*/, so the object's own path names its source.
+  if (!guess && part === 'extension') {
+    const mirrored = objRel.split('/').slice(2).join('/').replace(/\.o$/, '');
+    for (const ext of sourceExtensions) {
+      const rel = mirrored.includes('/') ? bySuffix(`/${mirrored}${ext}`, sourceRoot) : undefined;
+      if (rel && rel.includes('/')) {
+        guess = { source: rel, from: 'object-path' };
+        break;
+      }
+    }
+  }
   if (!guess && obj.fileSymbol && part === 'extension') {
     const hits = fg.sync(`Modules/**/${fg.escapePath(path.basename(obj.fileSymbol))}`, { cwd: sourceRoot });
     if (hits.length === 1) guess = { source: hits[0], from: 'file-symbol' };
@@ -283,6 +300,9 @@ function resolveSource(obj: ElfObject, objRel: string, buildRoot: string, source
   }
   return guess;
 }
+
+/** What distutils compiles into an object: C, and assembler with or without the preprocessor. */
+const sourceExtensions = ['.c', '.S', '.s'];
 
 function inTree(abs: string, root: string): string | undefined {
   const rel = path.relative(root, abs);

@@ -87,6 +87,26 @@ function loadHookDir(profile: Profile, dir: string): Hook[] {
     });
 }
 
+/** An extension module that setup.py builds from several files: its init<module> lives in `init`. */
+interface ExtensionUnit {
+  name: string;
+  init: string;
+  files: string[];
+  reason: string;
+}
+/** The profile's extension-modules.json, if a layer has one (2.4 has none). */
+function loadUnits(profile: Profile): ExtensionUnit[] {
+  const files = layerFiles(profile, 'extension-modules.json');
+  if (!files.length) return [];
+  const file = files[files.length - 1];
+  const doc = readRulesJson(file);
+  if (!Array.isArray(doc.modules)) throw new UsageError(`${file}:1: field "modules" must be a list`);
+  return doc.modules.map((m: Partial<ExtensionUnit>, i: number) => {
+    if (!m.name || !m.init || !Array.isArray(m.files) || !m.reason) throw new UsageError(`${file}: modules[${i}] needs name, init, files and reason`);
+    return m as ExtensionUnit;
+  });
+}
+
 export function isCore(file: string, core: CoreRules): boolean {
   return core.coreDirs.some((d) => file.startsWith(d + '/')) || core.files.some((f) => (typeof f === 'string' ? f : f.file) === file);
 }
@@ -126,14 +146,16 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>, profil
   const chainFiles = new Map<string, number>(); // file → count of chain functions
   // Own files #included by other own files, and where: an extension that compiles one .c that
   // includes the rest (numpy's multiarraymodule.c) runs all their chains in one init<module>.
+  // In a tree, a header that defines what must move (stringlib/string_format.h's static type
+  // objects, compiled once in each of stringobject.c and unicodeobject.c) joins the chain of
+  // every file that includes it the same way.
   const includedBy = new Map<string, { file: string; at: number }[]>();
-  if (extension) {
-    for (const [file, sites] of includeSites) {
-      if (readOnly.has(file)) continue;
-      for (const i of sites) {
-        const target = resolveInclude(file, i.name, inTree, extension);
-        if (target && target !== file && !readOnly.has(target)) (includedBy.get(target) ?? includedBy.set(target, []).get(target)!).push({ file, at: i.at });
-      }
+  for (const [file, sites] of includeSites) {
+    if (readOnly.has(file)) continue;
+    for (const i of sites) {
+      const target = resolveInclude(file, i.name, inTree, extension);
+      if (!target || target === file || readOnly.has(target) || !(extension || target.endsWith('.h'))) continue;
+      (includedBy.get(target) ?? includedBy.set(target, []).get(target)!).push({ file, at: i.at });
     }
   }
   const includedHere = (f: string) => (includedBy.get(f)?.length ?? 0) > 0;
@@ -190,7 +212,7 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>, profil
     const refs = initRefs(g);
     if (!refs.length) continue;
     const text = texts.get(d.file)!;
-    const problem = moveProblem(g, d, text);
+    const problem = moveProblem(g, d, text, includedHere(d.file));
     if (problem) {
       findings.push(at(d, 'cannot-move-initializer', 'error', `${g.name}: initializer names thread-local ${refs.join(', ')} but cannot move: ${problem}`));
       continue;
@@ -211,6 +233,15 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>, profil
       chainIncludeAt.set(r, Math.max(chainIncludeAt.get(r) ?? 0, at));
     }
   }
+  // A file of a multi-file extension module (setup.py's Extension('_io', [...])) other than the
+  // one with init<module>: its chain gets an entry point, which that init<module> calls.
+  const units = extension ? [] : loadUnits(profile);
+  const unitOf = (file: string) => units.find((u) => u.init !== file && u.files.includes(file));
+  const siblingCalls = new Map<ExtensionUnit, string[]>();
+  for (const file of wiring.keys()) {
+    const u = wiring.get(file) && !coreFile(file) ? unitOf(file) : undefined;
+    if (u) (siblingCalls.get(u) ?? siblingCalls.set(u, []).get(u)!).push(file);
+  }
   for (const [file, runsChain] of wiring) {
     const text = texts.get(file)!;
     if (text.includes(`#define ${CHAIN}() ((void)0)`)) continue; // wired by an earlier apply
@@ -219,8 +250,10 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>, profil
       continue;
     }
     insert(file, 0, `#define ${CHAIN}() ((void)0) /* pyglobal: generated, see the end of this file */\n`, 'chain base');
-    if (coreFile(file)) {
-      insert(file, text.length, `${text.endsWith('\n') ? '' : '\n'}\n/* pyglobal: generated. Runs this file's moved initializers in the calling thread. */\nvoid _PyGlobals_Init_${fileId(file)}(void) { ${CHAIN}(); }\n`, 'per-file init');
+    const unit = coreFile(file) ? undefined : unitOf(file);
+    if (coreFile(file) || unit) {
+      const who = unit ? `init${unit.name}() in ${unit.init} calls it once per interpreter` : 'in the calling thread';
+      insert(file, text.length, `${text.endsWith('\n') ? '' : '\n'}\n/* pyglobal: generated. Runs this file's moved initializers ${unit ? `(${who})` : who}. */\nvoid _PyGlobals_Init_${fileId(file)}(void) { ${CHAIN}(); }\n`, 'per-file init');
     } else {
       // An extension module: its init<name>() runs once per interpreter, so the chain runs there.
       const entries = findFunctionEntries(text, macroRules, (n) => /^init\w+$/.test(n), languageOf(file));
@@ -235,6 +268,21 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>, profil
       }
       insert(file, entry.at, `\n\t${entryCode(entry, `${CHAIN}();`, '_pyglobal_chain')} /* pyglobal: this file's moved initializers, once per interpreter */`, 'per-interpreter init');
     }
+  }
+  for (const [u, files] of siblingCalls) {
+    const text = texts.get(u.init);
+    if (text === undefined) continue;
+    const order = files.sort((a, b) => u.files.indexOf(a) - u.files.indexOf(b));
+    const protos = order.map((f) => `void _PyGlobals_Init_${fileId(f)}(void);`).join(' ');
+    if (text.includes(protos)) continue; // wired by an earlier apply
+    const entries = findFunctionEntries(text, macroRules, (n) => n === `init${u.name}`, languageOf(u.init));
+    const entry = entries[entries.length - 1];
+    if (!entry) {
+      findings.push({ file: u.init, line: 1, column: 1, ruleId: 'no-module-init', severity: 'error', message: `${u.init} has no init${u.name}() to run the moved initializers of ${order.join(', ')} (${rulePath(layerFiles(profile, 'extension-modules.json').pop()!)})` });
+      continue;
+    }
+    insert(u.init, entry.start, `/* pyglobal: generated. The moved initializers of ${u.name}'s other files. */\n${protos}\n`, `extension unit ${u.name}`);
+    insert(u.init, entry.at, `\n\t${entryCode(entry, order.map((f) => `_PyGlobals_Init_${fileId(f)}();`).join(' '), '_pyglobal_unit')} /* pyglobal: ${u.name}'s other files' moved initializers, once per interpreter */`, `extension unit ${u.name}`);
   }
   for (const h of hooks.filter((h) => h.phase === 'replace')) {
     const text = texts.get(h.file)!;
@@ -365,10 +413,10 @@ function at(d: Declaration, ruleId: string, severity: Finding['severity'], messa
   return { file: d.file, line: d.line, column: d.column, ruleId, severity, message, name: d.name, function: d.function };
 }
 
-function moveProblem(g: Global, d: Declaration, text: string): string | undefined {
+function moveProblem(g: Global, d: Declaration, text: string, included: boolean): string | undefined {
   if (g.function) return 'it is a function-local static';
   if (!d.specifiers || !d.declarator || !d.init) return 'its declaration was made by a macro';
-  if (d.file.endsWith('.h')) return 'it is defined in a header';
+  if (d.file.endsWith('.h') && !included) return 'it is defined in a header that no file of the tree includes';
   const decl = text.slice(d.declarator.start, d.declarator.end);
   if (/\[\s*\]/.test(decl) && elementCountText(text.slice(d.init.start, d.init.end)) === undefined) return 'its array size comes from an initializer with designators';
   const after = restOfLine(text, d.range.end);

@@ -16,12 +16,23 @@ export const rulesDir = path.join(projectRoot, 'rules');
 export interface BuildFacts {
   /** Flags every compile needs (BASECFLAGS), checked in the build log. */
   cflags: string[];
+  /** More flags for the tls variant only (a thread-local build's compiler or linker limits). */
+  tlsCflags?: string[];
   /** The kernel release configure is run under (setarch --uname-2.6: sys.platform linux2). */
   uname: string;
   /** Write setup.cfg's [build_ext] library_dirs with Debian's multiarch folder. */
   multiarchSetupCfg: boolean;
   /** What setup.py can attempt on linux2, in its order (a file of the profile). */
   extensions: ExtensionCandidate[];
+  /** Generated files a rewritten tree's build keeps as the release has them (make -o), unless an input is newer. */
+  generatedKept?: GeneratedKept;
+}
+
+export interface GeneratedKept {
+  /** The generated files, relative to the tree: Include/graminit.h. */
+  files: string[];
+  /** What they are generated from: when one is newer than a file, the user changed it and make must regenerate. */
+  inputs: string[];
 }
 
 export interface ExtensionCandidate {
@@ -104,6 +115,12 @@ export function loadProfile(id: string, root = rulesDir): Profile {
     throw bad('threadModule', 'needs "files" (sources under the project, joined in order into Lib/thread.py) and a "reason"');
   const ext = b.extensions.candidates;
   if (!Array.isArray(ext) || ext.some((c: any) => typeof c?.name !== 'string')) throw bad('extensions', 'needs "candidates", a list of {name, only32bit?, needs?}');
+  if (b.tlsCflags !== undefined && (!reasoned(b.tlsCflags) || !Array.isArray(b.tlsCflags.flags) || b.tlsCflags.flags.some((f: unknown) => typeof f !== 'string')))
+    throw bad('tlsCflags', 'needs "flags", a list of strings, and a "reason"');
+  const kept = b.generatedKept;
+  const relPaths = (v: unknown) => Array.isArray(v) && v.length > 0 && v.every((f) => typeof f === 'string' && f && !f.startsWith('/') && !f.includes('..'));
+  if (kept !== undefined && (!reasoned(kept) || !relPaths(kept.files) || !relPaths(kept.inputs)))
+    throw bad('generatedKept', 'needs "files" and "inputs", lists of paths in the tree, and a "reason"');
   return {
     id,
     file,
@@ -111,7 +128,14 @@ export function loadProfile(id: string, root = rulesDir): Profile {
     versions,
     ...(doc.citeAs ? { citeAs: doc.citeAs.prefix } : {}),
     manifests,
-    build: { cflags: b.cflags.flags, uname: b.uname.release, multiarchSetupCfg: b.multiarchSetupCfg.write, extensions: ext },
+    build: {
+      cflags: b.cflags.flags,
+      ...(b.tlsCflags ? { tlsCflags: b.tlsCflags.flags } : {}),
+      uname: b.uname.release,
+      multiarchSetupCfg: b.multiarchSetupCfg.write,
+      extensions: ext,
+      ...(kept ? { generatedKept: { files: kept.files, inputs: kept.inputs } } : {}),
+    },
     threadModule: tm?.files ?? ['src/py/thread.py'],
   };
 }

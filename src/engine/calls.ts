@@ -61,6 +61,8 @@ export function findNameSites(text: string, names: ReadonlySet<string>, lines: n
     if (fn) shadowed.add(`${fn}|${t.text}`);
   }
   const textOnly = textOnlyParams(text, tokens);
+  // offsetof(T, member): the second argument is a member designator, never a function.
+  if (!textOnly.has('offsetof')) textOnly.set('offsetof', new Set([1]));
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     if (t.kind === 'directive') {

@@ -28,16 +28,24 @@ export class LexicalIndex {
       this.files.set(f.path, f);
       this.includes.set(f.path, [...new Set(f.includes.map((i) => i.target).filter((x): x is string => !!x))]);
     }
+    // So is a header that only .c files include, each once: its text is read only there, under
+    // each includer's macros (zlib's crc32.h needs crc32.c's `#define local static`;
+    // _multiprocessing's connection.h defines CONNECTION_TYPE, which socket_connection.c and
+    // pipe_connection.c each name).
+    const includers = new Map<string, { includer: string; at: number }[]>();
     for (const f of files) {
-      if (!f.path.endsWith('.c')) continue;
       for (const inc of f.includes) {
         const target = inc.target;
-        if (target && target !== f.path && target.endsWith('.c')) {
-          const list = this.includedBy.get(target) ?? [];
-          list.push({ includer: f.path, at: inc.at });
-          this.includedBy.set(target, list);
-        }
+        if (!target || target === f.path) continue;
+        const list = includers.get(target) ?? [];
+        list.push({ includer: f.path, at: inc.at });
+        includers.set(target, list);
       }
+    }
+    for (const [target, list] of includers) {
+      const fromC = list.filter((i) => i.includer.endsWith('.c'));
+      if (target.endsWith('.c') && fromC.length) this.includedBy.set(target, fromC);
+      else if (target.endsWith('.h') && fromC.length === list.length && new Set(list.map((i) => i.includer)).size === list.length) this.includedBy.set(target, fromC);
     }
   }
 
@@ -78,10 +86,28 @@ export class LexicalIndex {
 
   linesOf = (file: string): number[] | undefined => this.files.get(file)?.lines;
 
+  /**
+   * The contexts a file is parsed under. A header is read in its includers' contexts only when
+   * it names a macro one of them defines before including it: otherwise every context gives the
+   * same parse (ffitest.h, included by 142 test files, is parsed once, not 142 times).
+   */
+  contextsFor(rel: string, text: string): Map<string, MacroDef>[] {
+    const ctxs = this.includedBy.get(rel);
+    if (!ctxs || rel.endsWith('.c')) return this.contextsOf(rel);
+    const named = (name: string) => {
+      for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + 1)) {
+        if (!/\w/.test(text[i - 1] ?? '') && !/\w/.test(text[i + name.length] ?? '')) return true;
+      }
+      return false;
+    };
+    const uses = ctxs.some(({ includer, at }) => this.files.get(includer)!.defines.some((d) => d.at < at && named(d.name)));
+    return uses ? this.contextsOf(rel) : [this.headerMacros(rel)];
+  }
+
   /** Parses one file of the index (its text given) under each of its contexts. */
   parse(path: string, text: string, rules: MacroRules): ParsedFile[] {
     const f = this.files.get(path)!;
     const lexed: Lexed = { source: { path, text }, defines: f.defines, includes: f.includes, lines: f.lines };
-    return this.contextsOf(path).map((hm) => parseFile(lexed, { rules, headerMacros: hm, linesOf: this.linesOf }));
+    return this.contextsFor(path, text).map((hm) => parseFile(lexed, { rules, headerMacros: hm, linesOf: this.linesOf }));
   }
 }

@@ -70,6 +70,29 @@ const condElse = /^#\s*(elif|else)\b/;
 const condEnd = /^#\s*endif\b/;
 const cplusplus = /^#\s*(ifdef\s+__cplusplus|if\s+defined\s*\(?\s*__cplusplus)/;
 
+const defineLine = /^#\s*define\b/;
+
+/**
+ * A comment inside a #define that continues on further lines (ceval.c's C_TRACE: a comment, then a
+ * backslash and more body) ends tree-sitter's macro body there, and the rest parses as code. To C a
+ * comment is a space: it is blanked (line ends kept), quotes respected.
+ */
+function blankContinuedComments(buf: Buf, d: string, at: number): void {
+  if (!d.includes('/*') && !d.includes('//')) return;
+  for (let i = 0; i < d.length; i++) {
+    const c = d[i];
+    if (c === '"' || c === "'") {
+      for (i++; i < d.length && d[i] !== c && d[i] !== '\n'; i++) if (d[i] === '\\') i++;
+    } else if (c === '/' && (d[i + 1] === '*' || d[i + 1] === '/')) {
+      const end = d[i + 1] === '*' ? d.indexOf('*/', i + 2) + 2 : d.indexOf('\n', i);
+      const e = end < 2 || end > d.length ? d.length : end;
+      // Only where the body goes on after the comment, on a continued line.
+      if (d.slice(e).includes('\\\n') || d.slice(e).includes('\\\r\n')) blank(buf, at + i, at + e);
+      i = e - 1;
+    }
+  }
+}
+
 /** Resolves a use of a name-building macro at tokens[k] to the identifier it makes, if it makes one. */
 export type NameResolver = (tokens: Token[], k: number) => { name: string; close: number } | undefined;
 
@@ -89,25 +112,33 @@ function isBareStatementUse(tokens: Token[], k: number, close: number): boolean 
 /**
  * Whether the group opened at tokens[k] has an alternative, every branch holds only the words
  * of a type (identifiers, `(`, `)`, `*`), and a name and `(` follow its #endif: a return type.
+ * Or every branch is a whole function header (type, name, parameters: commas allowed) and the
+ * body's `{` follows the #endif (_bsddb.c's `#if PY_VERSION_HEX < ... DL_EXPORT(void)
+ * init_bsddb(void) #else PyMODINIT_FUNC PyInit__bsddb(void) #endif {`).
  */
 function returnTypeGroup(tokens: Token[], k: number): boolean {
   let depth = 0;
   let alternatives = 0;
+  let commas = false;
   for (let j = k + 1; j < tokens.length; j++) {
     const t = tokens[j];
     if (t.kind === 'directive') {
       if (condOpen.test(t.text)) return false;
       if (condEnd.test(t.text)) {
         if (depth !== 0 || alternatives === 0) return false;
-        return tokens[j + 1]?.kind === 'ident' && tokens[j + 2]?.text === '(';
+        if (tokens[j + 1]?.text === '{') return tokens[j - 1]?.text === ')';
+        return !commas && tokens[j + 1]?.kind === 'ident' && tokens[j + 2]?.text === '(';
       }
-      if (condElse.test(t.text)) alternatives++;
-      else return false;
+      if (condElse.test(t.text)) {
+        if (depth !== 0) return false;
+        alternatives++;
+      } else return false;
       continue;
     }
     if (t.kind === 'ident') continue;
-    if (t.kind === 'punct' && (t.text === '(' || t.text === ')' || t.text === '*')) {
+    if (t.kind === 'punct' && (t.text === '(' || t.text === ')' || t.text === '*' || t.text === ',')) {
       depth += t.text === '(' ? 1 : t.text === ')' ? -1 : 0;
+      commas ||= t.text === ',';
       continue;
     }
     return false;
@@ -115,8 +146,11 @@ function returnTypeGroup(tokens: Token[], k: number): boolean {
   return false;
 }
 
-/** Whether the group opened at tokens[k] has no #else/#elif and its braces do not balance. */
-function loneBranchUnbalanced(tokens: Token[], k: number): boolean {
+/**
+ * Whether the group opened at tokens[k] has no #else/#elif and its braces do not balance. A
+ * statement macro that opens or closes a block (`Py_BEGIN_ALLOW_THREADS`) counts as its brace.
+ */
+function loneBranchUnbalanced(tokens: Token[], k: number, rules: MacroRules): boolean {
   let depth = 0;
   let braces = 0;
   for (let j = k + 1; j < tokens.length; j++) {
@@ -131,6 +165,49 @@ function loneBranchUnbalanced(tokens: Token[], k: number): boolean {
     }
     if (t.kind === 'punct' && t.text === '{') braces++;
     else if (t.kind === 'punct' && t.text === '}') braces--;
+    else if (t.kind === 'ident') {
+      const r = rules.get(t.text);
+      if (r?.kind === 'statement') braces += r.means === '{' ? 1 : r.means === '}' ? -1 : 0;
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether the group opened at tokens[k] has no #else/#elif and holds part of a statement: it
+ * begins with `else` (`#ifdef X else if (b) ... #endif`), or ends with `else` or with a control
+ * header's `)` (`#if X if (c) #endif f();`, a condition around the statement after it). The
+ * code is valid C with the group or without it.
+ */
+function loneBranchPartial(tokens: Token[], k: number): boolean {
+  const startsElse = tokens[k + 1]?.kind === 'ident' && tokens[k + 1].text === 'else';
+  let depth = 0;
+  for (let j = k + 1; j < tokens.length; j++) {
+    const t = tokens[j];
+    if (t.kind !== 'directive') continue;
+    if (condOpen.test(t.text)) depth++;
+    else if (condEnd.test(t.text)) {
+      if (depth === 0) return j - 1 > k && (startsElse || endsStatementPrefix(tokens, j - 1));
+      depth--;
+    } else if (depth === 0 && condElse.test(t.text)) return false;
+  }
+  return false;
+}
+
+/** Whether tokens[last] ends a statement's head: `else`, or the `)` of `if (...)`, `while (...)`, `for (...)`. */
+function endsStatementPrefix(tokens: Token[], last: number): boolean {
+  const t = tokens[last];
+  if (t.kind === 'ident') return t.text === 'else';
+  if (t.text !== ')') return false;
+  let depth = 0;
+  for (let j = last; j >= 0; j--) {
+    const x = tokens[j];
+    if (x.kind === 'directive') return false;
+    if (x.text === ')') depth++;
+    else if (x.text === '(' && --depth === 0) {
+      const head = tokens[j - 1];
+      return head?.kind === 'ident' && (head.text === 'if' || head.text === 'while' || head.text === 'for');
+    }
   }
   return false;
 }
@@ -202,9 +279,10 @@ export function mask(text: string, tokens: Token[], rules: MacroRules, names?: N
           inline.push({ depth: condDepth, blanking: false });
           blank(buf, t.start, t.end);
           blankedDirectives++;
-        } else if (cxxDepth < 0 && stack.length && !inline.length && loneBranchUnbalanced(tokens, k)) {
+        } else if (cxxDepth < 0 && stack.length && !inline.length && (loneBranchUnbalanced(tokens, k, rules) || loneBranchPartial(tokens, k))) {
           // A group with no alternative that opens or closes a block (numpy's `#if X` `if (a) {`
-          // `#endif`, with the `}` in a twin group further on): the directives go, the code stays.
+          // `#endif`, with the `}` in a twin group further on), or that continues an if-chain
+          // (`if (a) ... #ifdef X else if (b) ... #endif else ...`): the directives go, the code stays.
           inline.push({ depth: condDepth, blanking: false });
           blank(buf, t.start, t.end);
           blankedDirectives++;
@@ -253,6 +331,8 @@ export function mask(text: string, tokens: Token[], rules: MacroRules, names?: N
       } else if (inline.length || (stack.length && stack[stack.length - 1] !== 'block')) {
         // #define or #include inside an initializer or argument list: keep the parse clean
         blank(buf, t.start, t.end);
+      } else if (defineLine.test(d)) {
+        blankContinuedComments(buf, d, t.start);
       }
       continue;
     }
@@ -335,7 +415,9 @@ function applyRule(text: string, buf: Buf, tokens: Token[], k: number, rule: Mac
     }
     case 'statement':
       blank(buf, t.start, end);
-      put(buf, t.start, rule.means);
+      // A block's end is written `;}`: the macro ends a statement too, so a label may precede
+      // it (`failed: Py_END_ALLOW_THREADS`), which a bare `}` would not allow.
+      put(buf, t.start, rule.means === '}' && width >= 2 ? ';}' : rule.means);
       return wantsArgs ? close : k;
     case 'initializer-comma':
       // "M(args)" becomes "M'(args),": the name loses its last letter to make room for the comma.

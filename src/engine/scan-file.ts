@@ -53,7 +53,8 @@ export function parseFile(lexed: Lexed, ctx: FileContext): ParsedFile {
   masked.text = blankUses(masked.text, found.uses);
   const spans = lang === 'c' ? skippableBodies(tokens, masked.text, [...masked.declaring.map((u) => u.start), ...found.uses.map((u) => u.start)]) : [];
   const tree = parseC(masked.text, lang, { spans, lines });
-  const errors = countErrors(tree);
+  let errors = countErrors(tree);
+  if (errors.topLevelErrors.length && isInitializerFragment(tokens)) errors = fragmentErrors(masked.text, lang);
   const { forwardMacros, tlsMarkers } = ruleSets(ctx.rules);
   const raw = extractDeclarations(tree, source.text, { forwardMacros, renames: masked.renames, tlsMarkers, masked: masked.text, cxx: lang === 'cxx' });
   const here = (offset: number) => ({ file: source.path, ...positionOf(lines, offset) });
@@ -85,10 +86,38 @@ export function parseFile(lexed: Lexed, ctx: FileContext): ParsedFile {
     }
   }
   declarations.push(...fromFileMacros(lexed, tokens, tree, ctx, visible, found));
+  // A keyword is never a variable: `static int` alone (the expansion of a return-type macro,
+  // _elementtree.c's `LOCAL(int)`) or a misread prefix reads as a declaration of `int`, which
+  // every `(int)` cast would then name as a thread-local variable.
+  for (let i = declarations.length - 1; i >= 0; i--) if (cKeywords.has(declarations[i].name)) declarations.splice(i, 1);
   const condAt = conditionalPaths(tokens);
   for (const d of declarations) d.cond = condAt(d.offset) || undefined;
   declarations.sort((a, b) => a.offset - b.offset || a.name.localeCompare(b.name));
   return { path: source.path, declarations, errors, blankedDirectives: masked.blankedDirectives };
+}
+
+/**
+ * A file with no `;` and no braces outside its directives cannot declare anything: it is a piece
+ * of an initializer that another file includes between braces (expat's asciitab.h, a list of
+ * `BT_NONXML,` entries). Parsed alone it is one ERROR; what counts is whether it parses there.
+ */
+function isInitializerFragment(tokens: Token[]): boolean {
+  let commas = 0;
+  for (const t of tokens) {
+    if (t.kind !== 'punct') continue;
+    if (t.text === ';' || t.text === '{' || t.text === '}') return false;
+    if (t.text === ',') commas++;
+  }
+  return commas > 0;
+}
+
+const fragmentOpen = 'int _[] = {';
+/** The parse errors of an initializer fragment, read inside an initializer; offsets stay the file's. */
+function fragmentErrors(text: string, lang: ReturnType<typeof languageOf>): ErrorCounts {
+  const e = countErrors(parseC(`${fragmentOpen}${text}\n};`, lang));
+  const shift = fragmentOpen.length;
+  const clip = (o: number) => Math.min(text.length, Math.max(0, o - shift));
+  return { ...e, topLevelErrors: e.topLevelErrors.map((r) => ({ start: clip(r.start), end: clip(r.end) })) };
 }
 
 function tlsMarkers(rules: MacroRules): string[] {
@@ -280,12 +309,48 @@ function fromFileMacros(lexed: Lexed, tokens: Token[], tree: Tree, ctx: FileCont
   return out;
 }
 
-/** The expansion stands for these uses, so the main parse must not guess at them. */
+/**
+ * The expansion stands for these uses, so the main parse must not guess at them. A use whose
+ * body opens a brace it does not close (cjkcodecs' `BEGIN_MAPPINGS_LIST`, `static const struct
+ * dbcs_map _mapping_list[] = {`) goes with everything up to the use that closes it
+ * (`END_MAPPINGS_LIST`): the entries between are the initializer of what the first declares, and
+ * left alone at file scope they cannot parse.
+ */
 function blankUses(text: string, uses: DeclaringUse[]): string {
   if (uses.length === 0) return text;
   const buf = Buffer.from(text, 'latin1');
-  for (const u of uses) for (let i = u.start; i < u.end; i++) if (buf[i] !== 10 && buf[i] !== 13) buf[i] = 32;
+  const wipe = (from: number, to: number) => {
+    for (let i = from; i < to; i++) if (buf[i] !== 10 && buf[i] !== 13) buf[i] = 32;
+  };
+  for (let n = 0; n < uses.length; n++) {
+    const u = uses[n];
+    wipe(u.start, u.end);
+    let open = braceBalance(u.def);
+    if (open <= 0) continue;
+    for (let m = n + 1; m < uses.length; m++) {
+      open += braceBalance(uses[m].def);
+      if (open > 0) continue;
+      wipe(u.end, uses[m].end);
+      n = m;
+      break;
+    }
+  }
   return buf.toString('latin1');
+}
+
+const balanceCache = new WeakMap<MacroDef, number>();
+/** Braces a macro's body opens minus those it closes. */
+function braceBalance(def: MacroDef): number {
+  let b = balanceCache.get(def);
+  if (b === undefined) {
+    b = 0;
+    for (const t of tokenize(def.body, 0, def.body.length, { directives: false })) {
+      if (t.kind === 'punct' && t.text === '{') b++;
+      else if (t.kind === 'punct' && t.text === '}') b--;
+    }
+    balanceCache.set(def, b);
+  }
+  return b;
 }
 
 function argTexts(text: string, tokens: Token[], open: number, close: number): string[] {

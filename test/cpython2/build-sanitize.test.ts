@@ -59,6 +59,7 @@ OPT=		$OPT
 LDFLAGS=	$LDFLAGS
 MACHDEP=	linux2
 MODOBJS=	Modules/posixmodule.o
+LIBRARY=	libpython2.4.a
 T=build/temp.linux-x86_64-2.4
 L=build/lib.linux-x86_64-2.4
 all: python sharedmods

@@ -61,9 +61,11 @@ describe('the profiles in rules/', () => {
     expect(profileFor('2.7.6')!.threadModule).toEqual(['src/py/thread.py', 'src/py/thread-2.7.py']);
   });
 
-  it('the only build fact 2.4 and 2.7 differ in today is the extension list', () => {
+  it('the build facts 2.4 and 2.7 differ in today: the extension list, the generated files a rewritten 2.7 tree keeps, the TLS model of the tls variant', () => {
     const [b24, b27] = ['cpython-2.4', 'cpython-2.7'].map((id) => loadProfile(id).build);
-    expect({ ...b24, extensions: [] }).toEqual({ ...b27, extensions: [] });
+    expect({ ...b24, extensions: [] }).toEqual({ ...b27, extensions: [], generatedKept: undefined, tlsCflags: undefined });
+    expect(b27.tlsCflags).toEqual(['-DPYGLOBAL_TLS_INITIAL_EXEC']);
+    expect(b27.generatedKept?.files).toEqual(['Include/graminit.h', 'Python/graminit.c']);
     expect(b27.extensions.map((c) => c.name)).toContain('_io');
     expect(b24.extensions.map((c) => c.name)).not.toContain('_io');
   });

@@ -77,5 +77,15 @@ describe('findNameSites on K&R and attributed declarations', () => {
     const found = findNameSites(text, names2, lineIndex(text)).map((s) => `${s.name}:${s.use}:${s.line}`);
     expect(found).toEqual(['localtime:reference:7']);
   });
-});
 
+  it("offsetof's member names no function (2.7's exceptions.c: offsetof(PyEnvironmentErrorObject, strerror))", () => {
+    const text = [
+      'static PyMemberDef EnvironmentError_members[] = {',
+      '    {"strerror", T_OBJECT, offsetof(PyEnvironmentErrorObject, strerror), 0,',
+      '        PyDoc_STR("exception strerror")},',
+      '};',
+      'static char *f(int e) { return strerror(e); }',
+    ].join('\n');
+    expect(sites(text)).toEqual(['strerror:call:f:5']);
+  });
+});

@@ -83,7 +83,7 @@ describe('mask: macro kinds', () => {
   it('statement: block openers, closers and argument-taking statements without ";" parse', () => {
     const src = 'void f(void) { EMIT(a, b) x(); BEGIN_UNLOCKED g(); END_UNLOCKED }\n';
     const m = run(src);
-    expect(m.text).toBe('void f(void) { ;          x(); {              g(); }            }\n');
+    expect(m.text).toBe('void f(void) { ;          x(); {              g(); ;}           }\n');
     expect(errorsOf(src)).toBeGreaterThan(0);
     expect(errorsOf(m.text)).toBe(0);
   });
@@ -312,6 +312,54 @@ describe('splitArgs', () => {
     expect(errorsOf(m.text)).toBe(0);
     expect(m.text).toContain('    if (nodefaults != 0) {');
     expect(m.text).toContain('        ref = lookup();');
+  });
+
+  it('a block closer written after a label parses: the closer ends a statement too', () => {
+    const src = 'void f(void) { BEGIN_UNLOCKED g(); failed: END_UNLOCKED }\n';
+    expect(errorsOf(src.replace('BEGIN_UNLOCKED', '{').replace('END_UNLOCKED', '}'))).toBeGreaterThan(0);
+    expect(errorsOf(run(src).text)).toBe(0);
+  });
+
+  it('a group with no #else whose block opener and closer are statement macros parses, code kept', () => {
+    const src = 'int f(void)\n{\n#ifdef X\n    BEGIN_UNLOCKED\n#endif\n    g();\n  failed:\n#ifdef X\n    END_UNLOCKED\n#endif\n    return 0;\n}\nint after;\n';
+    const m = run(src);
+    expect(errorsOf(m.text)).toBe(0);
+    expect(m.text).not.toContain('#ifdef');
+    expect(m.text).toContain('    g();');
+  });
+
+  it('a group with no #else that holds one link of an if-chain parses, its code kept (stringobject.c, callproc.c, formatter.h)', () => {
+    const cases = [
+      // the group begins with `else`
+      'int f(int a)\n{\n    if (a == 1)\n        a = 2;\n#ifdef X\n    else if (a == 3) {\n        a = 4;\n    }\n#endif\n    else if (a == 5)\n        return -1;\n    return a;\n}\nint after;\n',
+      // the group ends with `else`
+      'int f(int a)\n{\n#ifdef X\n    if (a) {\n        a = 1;\n    } else\n#endif\n        a = 2;\n    return a;\n}\nint after;\n',
+      // the group ends with a control header: a condition on the statement after it
+      'int f(int a)\n{\n#if X\n    if (a > 32)\n#endif\n        g(a);\n    return a;\n}\nint after;\n',
+    ];
+    for (const src of cases) {
+      expect(countErrors(parseC(src)).topLevelErrors.length + errorsOf(src), src).toBeGreaterThan(0);
+      const m = run(src);
+      expect(errorsOf(m.text), src).toBe(0);
+      expect(m.text).not.toContain('#if');
+      expect(m.text).toContain('int after;');
+    }
+  });
+
+  it('leaves a group with no #else that holds whole statements to tree-sitter (noisy)', () => {
+    const src = 'int f(int a)\n{\n#ifdef X\n    if (a) g();\n    else h();\n#endif\n    return a;\n}\n';
+    expect(run(src).text).toBe(src);
+  });
+
+  it('blanks a comment inside a #define whose body goes on after it (ceval.c\'s C_TRACE), not other comments', () => {
+    const src = '#define T(x) \\\nif (x) { \\\n    a(); /* note */ \\\n} else { \\\n    b(); \\\n}\n#define U 1 /* last */\nint after;\n';
+    expect(errorsOf(src)).toBeGreaterThan(0);
+    const m = run(src);
+    expect(errorsOf(m.text)).toBe(0);
+    expect(m.text).not.toContain('note');
+    expect(m.text).toContain('/* last */');
+    const quoted = '#define S "/* not a comment */" \\\n  "x"\n';
+    expect(run(quoted).text).toBe(quoted);
   });
 
   it('leaves a balanced group with no #else to tree-sitter', () => {

@@ -14,7 +14,8 @@ const help = `Variants:
          exactly like the original. Also builds a pristine tree, as the reference build.
   tls    --without-threads, PYGLOBAL = __thread: one isolated interpreter per OS thread. Needs a
          tree rewritten by \`pyglobal apply\` (Include/pyglobal.h); also links the pymt driver
-         (src/c/pymt.c) against libpython2.4.a with -export-dynamic, when that source exists.
+         (src/c/pymt.c) against libpython (the Makefile's LIBRARY: libpython2.4.a, libpython2.7.a)
+         with -export-dynamic, when that source exists.
 
 --sanitize thread (ThreadSanitizer; the tls variant is the one that matters, stock works too):
   BASECFLAGS gets -fsanitize=thread -g, the flags rules/tsan-suppressions.json lists with their
@@ -42,7 +43,7 @@ Facts it applies, each measured on 2.4.6 with gcc 12 (DESIGN.md §3):
                         multiarch folder and silently drops zlib, bz2, readline and crypt.
   make -j<cores>        configure takes ~85 s and make ~80 s on 2 cores.
 
-Output in DIR: the built tree (python, libpython2.4.a, build/lib.*/ *.so), pyglobal-build.log
+Output in DIR: the built tree (python, libpython2.x.a, build/lib.*/ *.so), pyglobal-build.log
 (everything configure, make and setup.py printed) and pyglobal-build.json (the summary that
 --json prints; audit and test read it to learn the variant). Progress goes to stderr.
 Extension modules that setup.py skipped or failed are listed with the reason.

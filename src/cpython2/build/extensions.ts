@@ -4,6 +4,7 @@
 // behind a DEBUG-level message), so "what failed" has to be worked out against the list of
 // candidates, which is the profile's (rules/cpython-2.4/profile.json, build.extensions).
 import { defaultProfile, type ExtensionCandidate } from '../profile.ts';
+import type { SetupReport } from './logscan.ts';
 
 export type { ExtensionCandidate };
 
@@ -26,4 +27,38 @@ export function builtinsFromModobjs(modobjs: string): string[] {
 
 export function extensionNeeds(name: string, candidates = defaultProfile().build.extensions): string | undefined {
   return candidates.find((c) => c.name === name)?.needs;
+}
+
+/**
+ * Where setup.py's closing lists (2.7: modules whose bits were not found, modules that failed)
+ * disagree with the profile's candidates, one note each: a module setup.py names that the profile
+ * does not list, or a candidate expected here that setup.py neither built nor named. No lists
+ * (2.4's setup.py prints none): no notes.
+ */
+export function setupReportNotes(input: {
+  report: SetupReport;
+  expected: string[];
+  built: string[];
+  builtins?: string[];
+  candidates: ExtensionCandidate[];
+  /** The profile id, to name its file: cpython-2.7. */
+  profile: string;
+}): string[] {
+  const { report } = input;
+  if (!report.notFound && !report.failed) return [];
+  const file = `rules/${input.profile}/profile.json`;
+  const known = new Set(input.candidates.map((c) => c.name));
+  const named = new Set([...(report.notFound ?? []), ...(report.failed ?? [])]);
+  const built = new Set(input.built);
+  const builtins = new Set(input.builtins ?? []);
+  const notes: string[] = [];
+  for (const n of named) {
+    if (!known.has(n)) notes.push(`setup.py names ${n} as not built, but ${file} does not list it among the extension candidates`);
+  }
+  for (const n of input.expected) {
+    if (!built.has(n) && !named.has(n) && !builtins.has(n)) {
+      notes.push(`${n} is an extension candidate in ${file}, but setup.py neither built it nor named it as missing or failed`);
+    }
+  }
+  return notes;
 }

@@ -1,4 +1,4 @@
-// Products built after `make`, beside python and libpython2.4.a. Each says which variants want it;
+// Products built after `make`, beside python and libpython (libpython2.7.a). Each says which variants want it;
 // a product whose source is not there yet is skipped with a note, never reported as built.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,6 +8,8 @@ import type { Sanitizer, Variant } from '../build.ts';
 export interface ExtraContext {
   /** The built tree (the --out folder). */
   out: string;
+  /** The static library make built (the Makefile's LIBRARY: libpython2.4.a, libpython2.7.a), absolute. */
+  libpython: string;
   variant: Variant;
   env: NodeJS.ProcessEnv;
   log: LogFile;
@@ -57,7 +59,7 @@ export const pymtProduct: ExtraProduct = {
       `-I${ctx.out}`,
       `-I${path.join(ctx.out, 'Include')}`,
       source,
-      path.join(ctx.out, 'libpython2.4.a'),
+      ctx.libpython,
       ...(ctx.libs ?? []),
       '-Xlinker',
       '-export-dynamic',

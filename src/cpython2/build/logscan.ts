@@ -58,17 +58,48 @@ export interface ExtensionAttempt {
   importError?: string;
 }
 
+/**
+ * The two lists 2.7's setup.py prints when it is done (2.4's prints neither): "Python build
+ * finished, but the necessary bits to build these modules were not found:" and "Failed to build
+ * these modules:", each a block of names in columns. undefined: setup.py printed no such list.
+ */
+export interface SetupReport {
+  notFound?: string[];
+  failed?: string[];
+}
+
+const reportHeads: [RegExp, keyof SetupReport][] = [
+  [/necessary bits to build these modules were not found:\s*$/, 'notFound'],
+  [/^Failed to build these modules:\s*$/, 'failed'],
+];
+
 /** Running tally over one phase's lines. */
 export class LogTally {
   warnings = 0;
   errors = 0;
   compiled: CompileLine[] = [];
   attempts: ExtensionAttempt[] = [];
+  setupReport: SetupReport = {};
+  private reportList?: string[];
   /** The first error of the phase: with make -j, the tail of the log may belong to another job. */
   firstError?: string;
   private current?: ExtensionAttempt;
 
   feed(line: string): { compiled?: CompileLine; building?: string } {
+    if (this.reportList) {
+      // A block of names ends at a blank line or at setup.py's "To find the necessary bits" hint.
+      if (/^[A-Za-z0-9_. ]+$/.test(line) && line.trim() && !/^To find /.test(line)) {
+        this.reportList.push(...line.trim().split(/\s+/));
+        return {};
+      }
+      this.reportList = undefined;
+    }
+    for (const [re, key] of reportHeads) {
+      if (re.test(line.trim())) {
+        this.reportList = this.setupReport[key] = [];
+        return {};
+      }
+    }
     if (isWarning(line)) this.warnings++;
     if (isError(line)) {
       this.errors++;
