@@ -2,7 +2,7 @@
 // run time, and the generated code that runs them in each thread. Pure: scan result in, plan out.
 import path from 'node:path';
 import fs from 'node:fs';
-import type { Declaration, Finding, Global, ScanResult } from '../engine/model.ts';
+import type { Declaration, Finding, Global, MacroBodyInit, ScanResult } from '../engine/model.ts';
 import type { Edit } from '../engine/edits.ts';
 import { lexFile } from '../engine/scan-file.ts';
 import { elementCountText, expandText } from '../engine/initializers.ts';
@@ -144,6 +144,7 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>, profil
   const insert = (file: string, at: number, text: string, reason: string) => edits.push({ file, start: at, end: at, text, reason });
   const moved: MovedInit[] = [];
   const chainFiles = new Map<string, number>(); // file → count of chain functions
+  const bodyMoves = new Map<string, string[]>(); // macro body initializer → thread-local names one of its uses names
   // Own files #included by other own files, and where: an extension that compiles one .c that
   // includes the rest (numpy's multiarraymodule.c) runs all their chains in one init<module>.
   // In a tree, a header that defines what must move (stringlib/string_format.h's static type
@@ -208,6 +209,11 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>, profil
       needsHeader.add(d.file);
     }
     const d = g.definition;
+    if (d?.bodyInit && !d.threadLocal) {
+      const refs = initRefs(g);
+      if (refs.length) bodyMoves.set(bodyKey(d.bodyInit), refs.concat(bodyMoves.get(bodyKey(d.bodyInit)) ?? []));
+      continue;
+    }
     if (!d?.init || d.threadLocal) continue;
     const refs = initRefs(g);
     if (!refs.length) continue;
@@ -221,6 +227,11 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>, profil
     const arith = BELOW_ELEMENT.test(expandText(text.slice(d.init.start, d.init.end), ia.macros.visible(d.file)));
     edits.push(...moveEdits(g, d, text, chainFiles, arith, includedHere(d.file) ? `_pyglobal_init_${fileId(d.file)}_` : undefined));
   }
+
+  // Initializers in the bodies of a file's own macros (2.7's SimpleExtendsException defines a
+  // type object whose tp_base is &_PyExc_<base>): once one use names thread-local data, the
+  // initializer leaves the #define, and every use of it runs its own expansion per thread.
+  edits.push(...moveBodyInits(globals, bodyMoves, texts, chainFiles, moved, findings, needsHeader));
 
   // Per-file wiring: the chain base at the top, and the entry point at the bottom or in init<module>.
   // A file #included by another of the extension's files (numpy's generated .inc) continues its
@@ -383,7 +394,8 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>, profil
     if (readOnly.has(file)) continue;
     const planned = edits.filter((e) => e.file === file).map((e) => e.text).join('');
     const all = text + planned;
-    if (all.includes(`void _PyGlobals_Init_${fileId(file)}(void)`)) coreInits.push(file);
+    // A sibling file of a multi-file extension module has one too, which its init<module> calls.
+    if (coreFile(file) && all.includes(`void _PyGlobals_Init_${fileId(file)}(void)`)) coreInits.push(file);
     if (all.includes(`void _PyGlobals_Fini_${fileId(file)}(void)`)) finiHooks.push(file);
   }
   coreInits.sort();
@@ -424,6 +436,68 @@ function moveProblem(g: Global, d: Declaration, text: string, included: boolean)
   return undefined;
 }
 
+const bodyKey = (b: MacroBodyInit) => `${b.body.file}@${b.body.start}`;
+
+function moveBodyInits(
+  globals: Global[],
+  bodyMoves: Map<string, string[]>,
+  texts: Map<string, string>,
+  chain: Map<string, number>,
+  moved: MovedInit[],
+  findings: Finding[],
+  needsHeader: Set<string>,
+): Edit[] {
+  const edits: Edit[] = [];
+  const uses = new Map<string, { g: Global; d: Declaration }[]>();
+  for (const g of globals) {
+    const d = g.definition;
+    if (d?.bodyInit && bodyMoves.has(bodyKey(d.bodyInit))) (uses.get(bodyKey(d.bodyInit)) ?? uses.set(bodyKey(d.bodyInit), []).get(bodyKey(d.bodyInit))!).push({ g, d });
+  }
+  for (const [key, all] of uses) {
+    const refs = [...new Set(bodyMoves.get(key)!)];
+    const { body } = all[0].d.bodyInit!;
+    const bodyText = texts.get(body.file);
+    const shared = all.find((u) => u.g.classification !== 'thread-local');
+    const crowded = all.find((u) => /\S/.test(restOfLine(texts.get(u.d.file)!, afterUse(texts.get(u.d.file)!, u.d.bodyInit!.useEnd)).replace(/\/\*.*?\*\//g, '')));
+    if (!bodyText || shared || crowded) {
+      const u = shared ?? crowded ?? all[0];
+      const why = shared ? `${shared.g.name}, declared by another use, is not thread-local` : crowded ? 'more code follows a use of the macro on its line' : 'the macro body is not in the tree';
+      findings.push(at(u.d, 'cannot-move-initializer', 'error', `${u.g.name}: initializer in macro ${u.d.viaMacro} names thread-local ${refs.join(', ')} but cannot move: ${why}`));
+      continue;
+    }
+    // Out of the body, keeping its line continuations so that line numbers stay.
+    const gone = bodyText.slice(body.start, body.end);
+    const keep = (gone.match(/\\\r?\n/g) ?? []).join(' ');
+    edits.push({ file: body.file, start: body.start, end: body.end, text: `/* pyglobal: initializer runs per thread after each use */ ${keep}`, reason: `move the initializer out of macro ${all[0].d.viaMacro}` });
+    for (const { g, d } of all) {
+      const b = d.bodyInit!;
+      const text = texts.get(d.file)!;
+      const at = afterUse(text, b.useEnd);
+      const tmpDecl = b.declarator.slice(0, b.nameAt) + '_pyglobal_tmp' + b.declarator.slice(b.nameAt + g.name.length);
+      const fn = nextLink(d.file, text, chain);
+      const code = `static void ${fn}(void)\n{\n\t${CHAIN}();\n\t{\n\t${b.spec.replace(/\bconst\b\s*/g, '')} ${tmpDecl} = ${b.text};\n\tmemcpy((void *)&${g.name}, (void *)&_pyglobal_tmp, sizeof _pyglobal_tmp);\n\t}\n}\n`;
+      edits.push({ file: d.file, start: at, end: at, text: `\n/* pyglobal: generated. ${g.name} (${d.viaMacro}): its initializer names thread-local data, so it runs in each thread. */\n${code}#undef ${CHAIN}\n#define ${CHAIN} ${fn}`, reason: `run ${g.name}'s initializer per thread` });
+      moved.push({ global: g.id, file: d.file, line: d.line, offset: d.offset, because: refs });
+      needsHeader.add(d.file);
+    }
+  }
+  return edits;
+}
+
+/** After a macro use's closing parenthesis and the ';' that may follow it. */
+function afterUse(text: string, end: number): number {
+  const m = /^[ \t]*;/.exec(text.slice(end, end + 80));
+  return m ? end + m[0].length : end;
+}
+
+/** The name of the next function of a file's init chain, continuing an earlier apply's numbering. */
+function nextLink(file: string, text: string, chain: Map<string, number>, prefix = '_pyglobal_init_'): string {
+  const earlier = [...text.matchAll(new RegExp(`\\b${prefix}(\\d+)\\b`, 'g'))].map((m) => Number(m[1]));
+  const n = Math.max(chain.get(file) ?? 0, ...earlier) + 1;
+  chain.set(file, n);
+  return `${prefix}${n}`;
+}
+
 function restOfLine(text: string, from: number): string {
   const nl = text.indexOf('\n', from);
   return text.slice(from, nl < 0 ? text.length : nl);
@@ -456,10 +530,7 @@ function moveEdits(g: Global, d: Declaration, text: string, chain: Map<string, n
   }
   // Continue the numbering of an earlier apply's functions in this file.
   // A file included into another gets names of its own, so that the two never define one name.
-  const earlier = [...text.matchAll(new RegExp(`\\b${prefix}(\\d+)\\b`, 'g'))].map((m) => Number(m[1]));
-  const n = Math.max(chain.get(d.file) ?? 0, ...earlier) + 1;
-  chain.set(d.file, n);
-  const fn = `${prefix}${n}`;
+  const fn = nextLink(d.file, text, chain, prefix);
   const nameRel = d.offset - d.declarator!.start;
   // The name as written: where a macro stands for it (numpy's PyArray_API), the macro's own
   // expansion in this unit names the right object, which a guess at the #if branch may not.

@@ -90,7 +90,8 @@ export function initAnalysis(globals: Global[], texts: Map<string, string>, defi
     let known = initTokens.get(g);
     if (known) return known;
     const d = g.definition!;
-    const text = texts.get(d.file)?.slice(d.init!.start, d.init!.end) ?? '';
+    // A macro body's initializer is read as the use expands it (engine's bodyInit).
+    const text = d.init ? (texts.get(d.file)?.slice(d.init.start, d.init.end) ?? '') : (d.bodyInit?.text ?? '');
     // Literals alone never name a variable.
     const idents = mayNameIdentifiers(text) ? tokenize(text, 0, text.length, { directives: false }).flatMap((t) => (t.kind === 'ident' ? [t.text] : [])) : [];
     known = { text, idents };
@@ -105,7 +106,7 @@ export function initAnalysis(globals: Global[], texts: Map<string, string>, defi
     },
     refs(g: Global): string[] {
       const d = g.definition;
-      if (!d?.init) return [];
+      if (!d?.init && !d?.bodyInit) return [];
       const { text, idents } = initIdents(g);
       if (!idents.length) return [];
       const visible = macros.visible(d.file);

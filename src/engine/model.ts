@@ -63,6 +63,12 @@ export interface Declaration extends Position {
   macroNameAt?: { file: string; offset: number };
   /** For declarations inside a macro body: where, in the body, a storage prefix would go. */
   bodyInsert?: { file: string; offset: number };
+  /**
+   * For a declaration inside a macro body that has an initializer: the initializer as this use
+   * expands it, the expanded type, and where ` = initializer` sits in the #define, so that a
+   * rewrite can take it out of the body and run it per thread after the use (useEnd).
+   */
+  bodyInit?: MacroBodyInit;
   /** Other variables declared in the same statement (int a, b;) share one insertAt. */
   sharedStatement: boolean;
   /** The type as written after the storage class, and the declarator without its initializer (absent for macro-made ones). */
@@ -80,6 +86,19 @@ export interface Declaration extends Position {
 }
 
 export type Classification = 'thread-local' | 'shared-immutable' | 'shared-process';
+
+export interface MacroBodyInit {
+  /** The initializer after `=`, expanded for this use (arguments substituted, ## pasted). */
+  text: string;
+  /** The expanded specifiers (after the storage class) and declarator, and the name's offset in it. */
+  spec: string;
+  declarator: string;
+  nameAt: number;
+  /** ` = initializer` in the macro's definition: from the '=' to just before what follows it. */
+  body: { file: string; start: number; end: number };
+  /** End of the use in the file (its closing parenthesis), where per-use code can follow. */
+  useEnd: number;
+}
 
 /** One variable: its definition and every declaration that names the same symbol. */
 export interface Global {

@@ -304,7 +304,7 @@ function fromFileMacros(lexed: Lexed, tokens: Token[], tree: Tree, ctx: FileCont
   for (const use of found.uses) {
     const args = use.close >= 0 ? argTexts(lexed.source.text, tokens, use.k + 1, use.close) : [];
     const exp = expand(use.def, args, visible, found.interesting);
-    out.push(...declarationsInExpansion(exp.text, exp.origin, use.def, use.start, tree, lexed, ctx));
+    out.push(...declarationsInExpansion(exp.text, exp.origin, use.def, use.start, tree, lexed, ctx, use.end));
   }
   return out;
 }
@@ -357,6 +357,36 @@ function argTexts(text: string, tokens: Token[], open: number, close: number): s
   return splitArgs(text, tokens, open, close).map((a) => a.text);
 }
 
+/**
+ * Where ` = initializer` of a declaration in an expansion sits in the macro's body: from the
+ * body's '=' to the first body token after the initializer (or the body's end). Undefined when
+ * the '=' itself comes from an argument: then the body has nothing to take out.
+ */
+function bodyInitOf(d: RawDeclaration, text: string, origin: (Origin | null)[], def: MacroDef, useEnd: number): Declaration['bodyInit'] {
+  const init = d.init!;
+  let eq = init.start - 1;
+  while (eq > 0 && /\s/.test(text[eq])) eq--;
+  const from = origin[eq];
+  if (text[eq] !== '=' || !from || from.file !== def.file) return undefined;
+  let end = def.bodyStart + def.body.length;
+  for (let k = init.end; k < origin.length; k++) {
+    const o = origin[k];
+    if (o && o.file === def.file) {
+      end = o.offset;
+      break;
+    }
+  }
+  if (end <= from.offset) return undefined;
+  return {
+    text: text.slice(init.start, init.end),
+    spec: text.slice(d.specifiers.start, d.specifiers.end),
+    declarator: text.slice(d.declarator.start, d.declarator.end),
+    nameAt: d.offset - d.declarator.start,
+    body: { file: def.file, start: from.offset, end },
+    useEnd,
+  };
+}
+
 function declarationsInExpansion(
   text: string,
   origin: (Origin | null)[],
@@ -365,6 +395,7 @@ function declarationsInExpansion(
   mainTree: Tree,
   lexed: Lexed,
   ctx: FileContext,
+  useEnd: number,
 ): Declaration[] {
   const toks = tokenize(text, 0, text.length, { directives: false });
   const masked = mask(text, toks, ctx.rules);
@@ -390,6 +421,7 @@ function declarationsInExpansion(
       viaMacro: def.name,
       macroDefinedAt: defPos,
       bodyInsert: o ?? undefined,
+      bodyInit: d.init ? bodyInitOf(d, text, origin, def, useEnd) : undefined,
     };
   };
   for (const d of raw) out.push(mk(d));
