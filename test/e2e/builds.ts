@@ -14,6 +14,8 @@ export interface E2eBuild {
   version?: string;
   /** The static libpython to link a host against. */
   libpython?: string;
+  /** The rewritten tree it was built from (pyglobal-build.json's src), for `--python`. */
+  src?: string;
   /** How the tests name it: "2.7.6 tls build" or the variable. */
   label: string;
 }
@@ -26,10 +28,12 @@ export function describeBuild(env: string, dir: string | undefined, variant: str
   if (!dir) return { env, label: env };
   let version: string | undefined;
   let libpython: string | undefined;
+  let src: string | undefined;
   try {
     const meta = JSON.parse(fs.readFileSync(path.join(dir, 'pyglobal-build.json'), 'utf8'));
     if (typeof meta.version === 'string') version = meta.version;
     if (typeof meta.libpython === 'string' && fs.existsSync(meta.libpython)) libpython = meta.libpython;
+    if (typeof meta.src === 'string' && fs.existsSync(meta.src)) src = meta.src;
   } catch {
     /* a build made by hand: look at its files */
   }
@@ -38,7 +42,7 @@ export function describeBuild(env: string, dir: string | undefined, variant: str
     if (lib) libpython = path.join(dir, lib);
   }
   if (!version && libpython) version = /libpython(\d+\.\d+)\.a$/.exec(libpython)![1];
-  return { env, dir, version, libpython, label: `${version ?? env} ${variant} build` };
+  return { env, dir, version, libpython, src, label: `${version ?? env} ${variant} build` };
 }
 
 /** One entry per variable, set or not. */
