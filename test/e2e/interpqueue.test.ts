@@ -2,22 +2,28 @@
 // variant where it works within one interpreter), several producers and consumers at once with
 // every item counted, close waking waiters in other interpreters, a consumer that dies, and a
 // C host feeding interpreters through pyglobal.h. Needs PYGLOBAL_TLS_BUILD (and, for the stock
-// half, PYGLOBAL_STOCK_BUILD): `pyglobal build` outputs of a tree rewritten by this version.
+// half, PYGLOBAL_STOCK_BUILD): `pyglobal build` outputs of a tree rewritten by this version; for
+// 2.7, PYGLOBAL_TLS27_BUILD and PYGLOBAL_STOCK27_BUILD. Each one unset is skipped with a line.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/cpython2/target/tree.ts';
+import { e2eBuilds, stockBuildVars, tlsBuildVars } from './builds.ts';
 
 const has = (build: string | undefined) =>
   !!build && spawnSync(path.join(build, 'python'), ['-E', '-c', 'import interpqueue'], { cwd: build }).status === 0;
-const tls = process.env.PYGLOBAL_TLS_BUILD;
-const stock = process.env.PYGLOBAL_STOCK_BUILD;
-const tlsReady = has(tls) && fs.existsSync(path.join(tls!, 'pymt'));
-const stockReady = has(stock);
-if (!tlsReady) console.log('skipping interpqueue on a tls build: set PYGLOBAL_TLS_BUILD to a `pyglobal build --variant tls` output with interpqueue');
-if (!stockReady) console.log('skipping interpqueue on the stock variant: set PYGLOBAL_STOCK_BUILD to a `pyglobal build --variant stock` output with interpqueue');
+const tlsBuilds = e2eBuilds(tlsBuildVars, 'tls').map((b) => {
+  const ready = has(b.dir) && fs.existsSync(path.join(b.dir!, 'pymt'));
+  if (!ready) console.log(`skipping interpqueue on a tls build: set ${b.env} to a \`pyglobal build --variant tls\` output with interpqueue`);
+  return { ...b, ready };
+});
+const stockBuilds = e2eBuilds(stockBuildVars, 'stock').map((b) => {
+  const ready = has(b.dir);
+  if (!ready) console.log(`skipping interpqueue on the stock variant: set ${b.env} to a \`pyglobal build --variant stock\` output with interpqueue`);
+  return { ...b, ready };
+});
 
 const probes = path.join(projectRoot, 'test/probes');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pyglobal-iq-'));
@@ -25,10 +31,7 @@ afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 const run = (exe: string, args: string[], cwd: string) => spawnSync(exe, args, { cwd, encoding: 'latin1', timeout: 300_000 });
 const lines = (out: string) => out.split('\n').filter((l) => / iq /.test(` ${l.replace(/^\[\d+\] /, '')}`)).map((l) => l.replace(/^\[\d+\] /, ''));
 
-describe.each([
-  ['tls', tls, tlsReady],
-  ['stock', stock, stockReady],
-] as const)('interpqueue contract, %s build', (_name, build, ready) => {
+describe.each([...tlsBuilds, ...stockBuilds])('interpqueue contract, $label', ({ dir: build, ready }) => {
   it.runIf(ready)('every call, exception, allowed type and a refused one, timeouts, close', () => {
     const r = run(path.join(build!, 'python'), ['-E', path.join(probes, 'interpqueue_contract.py')], build!);
     expect(r.status, r.stderr).toBe(0);
@@ -36,7 +39,7 @@ describe.each([
   });
 });
 
-describe.runIf(tlsReady)('interpqueue between interpreters at once', () => {
+for (const { dir: tls, ready, libpython, label } of tlsBuilds) describe.runIf(ready)(`interpqueue between interpreters at once, ${label}`, () => {
   const pymt = () => path.join(tls!, 'pymt');
   const many = path.join(probes, 'interpqueue_many.py');
 
@@ -63,8 +66,8 @@ describe.runIf(tlsReady)('interpqueue between interpreters at once', () => {
   });
 
   it('a C host feeds and drains interpreters through pyglobal.h', () => {
-    const exe = path.join(work, 'host_queue');
-    const b = spawnSync('gcc', ['-pthread', `-I${tls}`, `-I${path.join(tls!, 'Include')}`, path.join(projectRoot, 'test/c/host_queue.c'), path.join(tls!, 'libpython2.4.a'), '-Xlinker', '-export-dynamic', '-lpthread', '-ldl', '-lutil', '-lm', '-o', exe], { encoding: 'utf8' });
+    const exe = path.join(work, `host_queue-${path.basename(libpython!, '.a')}`);
+    const b = spawnSync('gcc', ['-pthread', `-I${tls}`, `-I${path.join(tls!, 'Include')}`, path.join(projectRoot, 'test/c/host_queue.c'), libpython!, '-Xlinker', '-export-dynamic', '-lpthread', '-ldl', '-lutil', '-lm', '-o', exe], { encoding: 'utf8' });
     expect(b.status, b.stderr).toBe(0);
     const r = spawnSync(exe, ['5000', '3'], { cwd: tls, encoding: 'utf8', timeout: 120_000, env: { ...process.env, PYTHONHOME: tls } });
     expect(r.status, r.stderr + r.stdout).toBe(0);
