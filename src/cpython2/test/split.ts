@@ -33,7 +33,16 @@ test_support.record_original_stdout(sys.stdout)
 test_support.verbose = 0
 test_support.use_resources = []
 save_modules = sys.modules.keys()
-outcome = {1: 'ok', 0: 'failed', -1: 'skipped', -2: 'skipped'}
+def outcome(r):
+    # 2.7's runtest returns (result, seconds) and names its codes; 2.4's returns the code alone.
+    if isinstance(r, tuple):
+        r = r[0]
+    if hasattr(regrtest, 'PASSED'):
+        codes = {regrtest.PASSED: 'ok', regrtest.ENV_CHANGED: 'ok', regrtest.FAILED: 'failed',
+                 regrtest.SKIPPED: 'skipped', regrtest.RESOURCE_DENIED: 'skipped'}
+    else:
+        codes = {1: 'ok', 0: 'failed', -1: 'skipped', -2: 'skipped'}
+    return codes.get(r, 'failed')
 for test in TESTS:
     try:
         os.mkdir(os.path.join(QUEUE, test))
@@ -53,7 +62,7 @@ for test in TESTS:
             sys.modules[name] = module
         else:
             del sys.modules[name]
-    print 'PYMT-RESULT %s %s %.3f' % (test, outcome.get(ok, 'failed'), time.time() - t0)
+    print 'PYMT-RESULT %s %s %.3f' % (test, outcome(ok), time.time() - t0)
     sys.stdout.flush()
     for module in sys.modules.keys():
         if module not in save_modules and module.startswith('test.'):

@@ -46,6 +46,14 @@ describe('parseRegrtestOutput', () => {
     expect(outcomes(r).get('test_delta')).toBe('ok');
   });
 
+  it("counts 2.7's tests that altered the environment as OK, as its summary lists them apart", () => {
+    const text = ['test_alpha', 'test_site', 'test_gamma', 'test test_gamma failed -- boom', '1 test OK.', '1 test failed:', '    test_gamma', '1 test altered the execution environment:', '    test_site', ''].join('\n');
+    const r = parseRegrtestOutput(text);
+    expect(r.ok).toEqual(['test_alpha', 'test_site']);
+    expect(r.failed).toEqual(['test_gamma']);
+    expect(r.problems).toEqual([]);
+  });
+
   it('reads wrapped lists with several names per line, "All N tests OK." and singulars', () => {
     const names = Array.from({ length: 9 }, (_, i) => `test_n${i}`);
     const text = [...names, 'All 9 tests OK.', ''].join('\n');
