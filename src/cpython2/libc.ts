@@ -6,7 +6,7 @@ import path from 'node:path';
 import { UsageError } from '../engine/errors.ts';
 import { findNameSites, namesPattern, type NameSite, type NameUse } from '../engine/calls.ts';
 import { readRulesJson, rulesDir } from './rules.ts';
-import { defaultProfile, layerFiles, rulePath, type Profile } from './profile.ts';
+import { defaultProfile, layerFiles, projectRoot, rulePath, type Profile } from './profile.ts';
 
 export type LibcKind = 'shim' | 'safe' | 'unsafe';
 
@@ -64,10 +64,33 @@ export const libcRulesFile = path.join(rulesDir, 'libc-calls.json');
 
 const kinds: LibcKind[] = ['shim', 'safe', 'unsafe'];
 
-export function loadLibcRules(file = libcRulesFile): LibcRule[] {
+/**
+ * The C library rules: rules/libc-calls.json, then a libc-calls.json of each later layer of the
+ * profile (2.7's: the shadow password calls only its tree makes). A string names one file alone.
+ */
+export function loadLibcRules(from: Profile | string = defaultProfile()): LibcRule[] {
+  const files = typeof from === 'string' ? [from] : layerFiles(from, 'libc-calls.json');
+  const seen = new Set<string>();
+  return files.flatMap((file) => loadLibcFile(file, seen));
+}
+
+/** C sources appended to Python/pyglobal_libc.c by the layers' libc-calls.json ("sources"), in layer order. */
+export function libcExtraSources(profile: Profile = defaultProfile()): string[] {
+  return layerFiles(profile, 'libc-calls.json').flatMap((file) => {
+    const doc = readRulesJson(file);
+    if (doc.sources === undefined) return [];
+    if (!Array.isArray(doc.sources)) throw new UsageError(`${file}:1: field "sources" must be a list of {file, reason}`);
+    return doc.sources.map((src: any, i: number) => {
+      if (typeof src?.file !== 'string' || !fs.existsSync(path.join(projectRoot, src.file))) throw new UsageError(`${file}: sources[${i}]: field "file" must name a file of the project`);
+      if (typeof src.reason !== 'string' || src.reason.trim().length < 10) throw new UsageError(`${file}: sources[${i}]: field "reason" must say why`);
+      return path.join(projectRoot, src.file);
+    });
+  });
+}
+
+function loadLibcFile(file: string, seen: Set<string>): LibcRule[] {
   const doc = readRulesJson(file);
   if (!Array.isArray(doc.calls)) throw new UsageError(`${file}:1: field "calls" must be a list`);
-  const seen = new Set<string>();
   return doc.calls.map((r: any, i: number) => {
     const where = `${file}: calls[${i}]${typeof r?.name === 'string' ? ` (${r.name})` : ''}`;
     if (typeof r.name !== 'string' || !/^[A-Za-z_]\w*$/.test(r.name)) throw new UsageError(`${where}: field "name" must be a C identifier`);
@@ -290,6 +313,7 @@ ${SHIM_PREFIX}${r.name}(${r.params})
 `;
 }
 
-export function libcSource(projectRoot: string): string {
-  return fs.readFileSync(path.join(projectRoot, 'src/c/pyglobal_libc.c'), 'latin1');
+export function libcSource(root: string, profile: Profile = defaultProfile()): string {
+  const base = fs.readFileSync(path.join(root, 'src/c/pyglobal_libc.c'), 'latin1');
+  return base + libcExtraSources(profile).map((f) => fs.readFileSync(f, 'latin1')).join('');
 }

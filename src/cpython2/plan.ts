@@ -407,8 +407,8 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>, profil
   const generated = extension ? [] : [
     { path: 'Include/pyglobal.h', text: pyglobalHeader([...tlsDefines].sort(), { queues }) },
     { path: 'Python/pyglobal_init.c', text: initSource(coreInits, finiHooks, conditionOf(core), heapRelease) },
-    { path: 'Include/pyglobal_libc.h', text: libcHeader(loadLibcRules()) },
-    { path: 'Python/pyglobal_libc.c', text: libcSource(projectRoot) },
+    { path: 'Include/pyglobal_libc.h', text: libcHeader(loadLibcRules(profile)) },
+    { path: 'Python/pyglobal_libc.c', text: libcSource(projectRoot, profile) },
   ];
   if (queues) generated.push(...queueFiles(projectRoot));
   // The thread-local build has no thread module (--without-threads): Lib/thread.py gives it

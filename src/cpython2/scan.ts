@@ -138,7 +138,7 @@ export function scanOpened(tree: Target, opts: ScanOptions = {}): ScanResult {
       }
     }
     // The C library calls are found file by file, with the parse (engine/file-job.ts).
-    const libc = libcIndex(loadLibcRules(), loadReviewedSites(profileOf(tree)));
+    const libc = libcIndex(loadLibcRules(profileOf(tree)), loadReviewedSites(profileOf(tree)));
     let parsed: FileScan[];
     if (pool) {
       try {

@@ -91,3 +91,20 @@ describe('apply and check on the fixture', () => {
     }
   }, 60_000);
 });
+
+describe('libc rules by profile layer', () => {
+  it("2.7's layer adds the shadow password calls and their C; 2.4's rules and source are the base alone", async () => {
+    const { profileFor } = await import('../../src/cpython2/profile.ts');
+    const { libcSource: source, loadLibcRules: load } = await import('../../src/cpython2/libc.ts');
+    const p24 = profileFor('2.4.6')!;
+    const p27 = profileFor('2.7.6')!;
+    const names = (p: typeof p24) => load(p).map((r) => r.name);
+    expect(names(p27)).toEqual(expect.arrayContaining(['getspnam', 'setspent', 'getspent', 'endspent', 'getpwnam']));
+    expect(names(p24)).not.toContain('getspnam');
+    const root = new URL('../..', import.meta.url).pathname;
+    const base = (await import('node:fs')).readFileSync(`${root}src/c/pyglobal_libc.c`, 'latin1');
+    expect(source(root, p24)).toBe(base);
+    expect(source(root, p27).startsWith(base)).toBe(true);
+    expect(source(root, p27)).toContain('PyGlobals_getspnam(const char *name)');
+  });
+});
