@@ -131,6 +131,13 @@ export interface BuildSummary {
   warnings: number;
   errors: number;
   warningsByPhase: Partial<Record<Phase, number>>;
+  /**
+   * Every warning that names a file, by file (relative to out when inside it, "./" dropped) and
+   * text without its line and column, with how often it was printed: two builds of one tree
+   * (stock and tls, say) compare by file + text, whatever the line numbers and the build folder.
+   * Sorted by file, then text.
+   */
+  warningsByFile: Record<string, Record<string, number>>;
   extras: ExtraResult[];
   notes: string[];
   log: string;
@@ -323,6 +330,7 @@ export async function buildTree(
     warnings: 0,
     errors: 0,
     warningsByPhase: {},
+    warningsByFile: {},
     extras: [],
     notes: [],
     log: path.join(out, logName),
@@ -387,11 +395,14 @@ export async function buildTree(
     summary.durations = { ...phases, total: seconds(Date.now() - t0) };
     summary.warnings = 0;
     summary.errors = 0;
+    const sites = new Map<string, number>();
     for (const [p, t] of Object.entries(tallies) as [Phase, LogTally][]) {
       summary.warningsByPhase[p] = t.warnings;
       summary.warnings += t.warnings;
       summary.errors += t.errors;
+      for (const [k, n] of t.warningSites) sites.set(k, (sites.get(k) ?? 0) + n);
     }
+    summary.warningsByFile = warningsByFile(sites, out);
     if (summary.tsan) {
       const s = summarizeLogs(readTsanLogs(summary.tsan.logPrefix), tsanRules!.suppressions.map(suppressionKey));
       summary.tsan.reports = s.reports;
@@ -736,3 +747,22 @@ export function failedExtensions(input: {
     .sort((a, b) => (order.get(a.name) ?? 1e9) - (order.get(b.name) ?? 1e9) || a.name.localeCompare(b.name));
 }
 
+/** LogTally's warning sites ("file\0text" -> count) grouped by file relative to out, sorted. */
+export function warningsByFile(sites: Map<string, number>, out: string): Record<string, Record<string, number>> {
+  const byFile = new Map<string, Map<string, number>>();
+  for (const [key, n] of sites) {
+    const [raw, text] = key.split('\0');
+    let file = path.normalize(raw);
+    const rel = path.relative(out, path.resolve(out, file));
+    if (!rel.startsWith('..') && !path.isAbsolute(rel)) file = rel.split(path.sep).join('/');
+    const m = byFile.get(file) ?? new Map<string, number>();
+    m.set(text, (m.get(text) ?? 0) + n);
+    byFile.set(file, m);
+  }
+  const result: Record<string, Record<string, number>> = {};
+  for (const file of [...byFile.keys()].sort()) {
+    const m = byFile.get(file)!;
+    result[file] = Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+  return result;
+}

@@ -304,7 +304,13 @@ function fromFileMacros(lexed: Lexed, tokens: Token[], tree: Tree, ctx: FileCont
   for (const use of found.uses) {
     const args = use.close >= 0 ? argTexts(lexed.source.text, tokens, use.k + 1, use.close) : [];
     const exp = expand(use.def, args, visible, found.interesting);
-    out.push(...declarationsInExpansion(exp.text, exp.origin, use.def, use.start, tree, lexed, ctx, use.end));
+    // A body that leaves its last declaration's `;` to the use (`M(x);`) gets it back: without it,
+    // a last declarator with no initializer whose type is a typedef name (`PyObject *PyExc_ ##
+    // NAME`, once apply has moved the initializer out) reads as a multiplication, not a declaration.
+    const semi = use.close >= 0 && tokens[use.close + 1]?.text === ';';
+    const text = semi ? `${exp.text}\n;` : exp.text;
+    const origin = semi ? [...exp.origin, null, null] : exp.origin;
+    out.push(...declarationsInExpansion(text, origin, use.def, use.start, tree, lexed, ctx, use.end));
   }
   return out;
 }

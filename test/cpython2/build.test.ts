@@ -10,6 +10,7 @@ import {
   BuildFailed,
   checkBuildInput,
   failedExtensions,
+  warningsByFile,
   type BuildProgress,
   type BuildSummary,
 } from '../../src/cpython2/build.ts';
@@ -20,6 +21,7 @@ import {
   isError,
   startsExtensionBuild,
   compilesMissingFlags,
+  warningSite,
 } from '../../src/cpython2/build/logscan.ts';
 import { mergeLibraryDir } from '../../src/cpython2/build/setupcfg.ts';
 import { libraryName } from '../../src/cpython2/build/library.ts';
@@ -247,6 +249,29 @@ describe('build: log reading', () => {
     expect(isError('Modules/nismodule.c:17:10: fatal error: rpc/rpc.h: No such file or directory')).toBe(true);
     expect(isError('checking for strerror... yes')).toBe(false);
     expect(isError('test_error.c')).toBe(false);
+  });
+
+  it('names the file and text of each warning, and groups them by file relative to the build', () => {
+    expect(warningSite("Objects/x.c:12:5: warning: unused variable 'y' [-Wunused-variable]")).toEqual({ file: 'Objects/x.c', text: "unused variable 'y' [-Wunused-variable]" });
+    expect(warningSite("/o/./Modules/posixmodule.c:7515: warning: the use of `tempnam' is dangerous")).toEqual({ file: '/o/./Modules/posixmodule.c', text: "the use of `tempnam' is dangerous" });
+    expect(warningSite('x.c:3:1: warning: \u2018d\u2019 may be used uninitialized')?.text).toBe("'d' may be used uninitialized");
+    expect(warningSite('/usr/bin/ld: warning: creating DT_TEXTREL in a PIE')).toBeUndefined();
+    const t = new LogTally();
+    for (const l of [
+      'Include/objimpl.h:164:66: warning: right-hand operand of comma expression has no effect [-Wunused-value]',
+      'Include/objimpl.h:164:66: warning: right-hand operand of comma expression has no effect [-Wunused-value]',
+      "/o/Modules/socketmodule.c:770:22: warning: 'deadline' may be used uninitialized [-Wmaybe-uninitialized]",
+      "/o/./Modules/socketmodule.c:769:22: warning: 'deadline' may be used uninitialized [-Wmaybe-uninitialized]",
+      '/usr/include/stdio.h:9:1: warning: elsewhere',
+    ])
+      t.feed(l);
+    expect(t.warnings).toBe(5);
+    expect(warningsByFile(t.warningSites, '/o')).toEqual({
+      'Include/objimpl.h': { 'right-hand operand of comma expression has no effect [-Wunused-value]': 2 },
+      'Modules/socketmodule.c': { "'deadline' may be used uninitialized [-Wmaybe-uninitialized]": 2 },
+      '/usr/include/stdio.h': { 'elsewhere': 1 },
+    });
+    expect(Object.keys(warningsByFile(t.warningSites, '/o'))).toEqual(['/usr/include/stdio.h', 'Include/objimpl.h', 'Modules/socketmodule.c']);
   });
 
   it('splits the make output where setup.py starts', () => {

@@ -232,6 +232,19 @@ describe('parseFile: the file\'s own declaring macros', () => {
     expect(scan('local.c', text).declarations.map((d) => d.name)).toEqual([]);
   });
 
+  it("gives a declaring use its `;` back: a last declarator with no initializer and a typedef'd type is still a declaration (2.7's rewritten exceptions.c)", () => {
+    // apply moves PyExc_X's initializer out of SimpleExtendsException; what stays ends in
+    // `PyObject *PyExc_ ## N`, which without the use's `;` parses as a multiplication.
+    const text = '#define EXC(N) \\\nstatic PYGLOBAL PyTypeObject _PyExc_ ## N /* moved */ \\\n; \\\nPYGLOBAL PyObject *PyExc_ ## N /* moved */ \n\nEXC(TypeError);\nEXC(KeyError);\n';
+    const p = scan('exceptions.c', text);
+    expect(p.declarations.map((d) => [d.name, d.storage, d.kind, d.threadLocal, d.viaMacro])).toEqual([
+      ['_PyExc_TypeError', 'static', 'tentative', true, 'EXC'],
+      ['PyExc_TypeError', 'none', 'tentative', true, 'EXC'],
+      ['_PyExc_KeyError', 'static', 'tentative', true, 'EXC'],
+      ['PyExc_KeyError', 'none', 'tentative', true, 'EXC'],
+    ]);
+  });
+
   it('builds pasted docstring names, one per use', () => {
     const text = '#define FUNC1(name) PyDoc_STRVAR(math_##name##_doc, "doc " #name);\nFUNC1(sin)\nFUNC1(cos)\n';
     const p = scan('math.c', text);

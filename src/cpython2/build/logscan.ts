@@ -33,6 +33,19 @@ export function isError(line: string): boolean {
   return errorRe.test(line);
 }
 
+/**
+ * Where a warning line points and what it says: gcc's "file:line:col: warning: text [-Wflag]" and
+ * ld's "file:line: warning: the use of ..." (ld names the source of the calling function). The
+ * file is as printed (absolute for setup.py's compiles, with a "./" for some of make's); the text
+ * drops nothing but the location, so two builds compare by file + text whatever the line numbers.
+ * undefined: a warning line that names no file (ld's own "warning: ...", say).
+ */
+export function warningSite(line: string): { file: string; text: string } | undefined {
+  const m = /^(\S+?):\d+:(?:\d+:)?\s*warning:\s+(.*)$/.exec(line.trim());
+  // gcc without LC_ALL=C quotes with U+2018/U+2019; the build sets LC_ALL=C, but logs of other builds may not
+  return m ? { file: m[1], text: m[2].replace(/[\u2018\u2019]/g, "'") } : undefined;
+}
+
 /** The lines of make's output where the `sharedmods` step (setup.py build) begins. */
 export function startsExtensionBuild(line: string): boolean {
   return /^running build(_ext)?$/.test(line.trim()) || /\bsetup\.py\b.*\bbuild\b/.test(line);
@@ -77,6 +90,8 @@ const reportHeads: [RegExp, keyof SetupReport][] = [
 export class LogTally {
   warnings = 0;
   errors = 0;
+  /** Each warning that names a file: "file\0text" -> how many times it was printed. */
+  warningSites = new Map<string, number>();
   compiled: CompileLine[] = [];
   attempts: ExtensionAttempt[] = [];
   setupReport: SetupReport = {};
@@ -100,7 +115,14 @@ export class LogTally {
         return {};
       }
     }
-    if (isWarning(line)) this.warnings++;
+    if (isWarning(line)) {
+      this.warnings++;
+      const w = warningSite(line);
+      if (w) {
+        const key = `${w.file}\0${w.text}`;
+        this.warningSites.set(key, (this.warningSites.get(key) ?? 0) + 1);
+      }
+    }
     if (isError(line)) {
       this.errors++;
       this.firstError ??= line.trim();
