@@ -1,13 +1,22 @@
-// The regression tests of a built tree, in the order 2.4's regrtest runs them (findtests):
-// its STDTESTS first, then every other Lib/test/test_*.py sorted, minus its NOTTESTS.
+// The regression tests of a built tree, in the order its own regrtest runs them (findtests):
+// its STDTESTS first, then every other Lib/test/test_*.py sorted, minus its NOTTESTS. The two
+// lists are read from the tree's Lib/test/regrtest.py (2.4 and 2.7 differ: 2.7 runs
+// test_unittest and test_doctest first, and test_future3 is a test there).
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadThreadTestRules, type ThreadTest, type ThreadTestRules } from './thread-tests.ts';
 
-/** regrtest.STDTESTS: run first, in this order. */
+/** 2.4's regrtest.STDTESTS, for a regrtest.py whose own list cannot be read. */
 export const stdTests = ['test_grammar', 'test_opcodes', 'test_operations', 'test_builtin', 'test_exceptions', 'test_types'];
-/** regrtest.NOTTESTS: helpers named like tests. */
+/** 2.4's regrtest.NOTTESTS: helpers named like tests. */
 export const notTests = ['test_support', 'test_future1', 'test_future2', 'test_future3'];
+
+/** The names of a `NAME = [...]` (or `{...}`, `(...)`) list of strings in regrtest.py's text. */
+export function regrtestList(text: string, name: string): string[] | undefined {
+  const m = new RegExp(`^${name}\\s*=\\s*[\\[{(]([^\\]})]*)[\\]})]`, 'm').exec(text);
+  if (!m) return undefined;
+  return [...m[1].replace(/#.*$/gm, '').matchAll(/['"](test_\w+)['"]/g)].map((x) => x[1]);
+}
 
 export function listRegressionTests(buildDir: string): string[] {
   const dir = path.join(buildDir, 'Lib', 'test');
@@ -15,8 +24,16 @@ export function listRegressionTests(buildDir: string): string[] {
     .readdirSync(dir)
     .filter((n) => n.startsWith('test_') && n.endsWith('.py'))
     .map((n) => n.slice(0, -3));
-  const rest = names.filter((n) => !stdTests.includes(n) && !notTests.includes(n)).sort();
-  return [...stdTests.filter((n) => names.includes(n)), ...rest];
+  let text = '';
+  try {
+    text = fs.readFileSync(path.join(dir, 'regrtest.py'), 'latin1');
+  } catch {
+    // no regrtest.py: the build directory check reports it; 2.4's lists stand in
+  }
+  const std = regrtestList(text, 'STDTESTS') ?? stdTests;
+  const not = regrtestList(text, 'NOTTESTS') ?? notTests;
+  const rest = names.filter((n) => !std.includes(n) && !not.includes(n)).sort();
+  return [...std.filter((n) => names.includes(n)), ...rest];
 }
 
 /** A build's regression tests once rules/thread-tests.json has been applied. */

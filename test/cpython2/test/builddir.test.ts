@@ -99,3 +99,18 @@ describe('pyglobal test (CLI) on a fake build', () => {
     expect(out).toMatch(/result: failed/);
   });
 });
+
+describe("the regression tests, in the order of the tree's own regrtest", () => {
+  it("reads STDTESTS and NOTTESTS from its regrtest.py: 2.4's list brackets, 2.7's set braces", async () => {
+    const { regrtestList } = await import('../../../src/cpython2/test/testlist.ts');
+    const v24 = "STDTESTS = [\n    'test_grammar',\n    'test_types',\n    ]\nNOTTESTS = [\n    'test_support',\n    'test_future3',\n    ]\n";
+    const v27 = "STDTESTS = [\n    'test_grammar',\n    'test_unittest', # runs first\n]\n\nNOTTESTS = {\n    'test_support',\n    'test_future1',\n}\n";
+    expect(regrtestList(v24, 'NOTTESTS')).toEqual(['test_support', 'test_future3']);
+    expect(regrtestList(v27, 'NOTTESTS')).toEqual(['test_support', 'test_future1']);
+    expect(regrtestList(v27, 'STDTESTS')).toEqual(['test_grammar', 'test_unittest']);
+    expect(regrtestList('x = 1\n', 'STDTESTS')).toBeUndefined();
+    const d = fake({ tests: ['test_grammar', 'test_a', 'test_future3', 'test_unittest'] });
+    fs.writeFileSync(path.join(d, 'Lib', 'test', 'regrtest.py'), v27);
+    expect(listRegressionTests(d)).toEqual(['test_grammar', 'test_unittest', 'test_a', 'test_future3']);
+  });
+});
