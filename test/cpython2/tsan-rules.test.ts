@@ -117,7 +117,7 @@ describe('rules/tsan-suppressions.json', () => {
   it('TSAN_OPTIONS: reports to files, every report, matched suppressions printed, the program\'s own exit status, crashes stay signals', () => {
     const o = tsanOptions({ logPrefix: '/w/tsan/b/tsan', suppressionsFile: '/w/tsan/s.txt', stripPrefix: '/b/' });
     expect(o).toBe(
-      'log_path="/w/tsan/b/tsan" suppressions="/w/tsan/s.txt" print_suppressions=1 halt_on_error=0 exitcode=0 history_size=4 ' +
+      'log_path="/w/tsan/b/tsan" suppressions="/w/tsan/s.txt" print_suppressions=1 halt_on_error=0 exitcode=0 allocator_may_return_null=1 history_size=4 ' +
         'handle_segv=0 handle_sigbus=0 handle_sigfpe=0 handle_sigill=0 strip_path_prefix="/b/"',
     );
     expect(() => tsanOptions({ logPrefix: '/w/"x', suppressionsFile: '/s' })).toThrow(UsageError);

@@ -209,6 +209,10 @@ export interface TsanOptionsInput {
  * handlers for fatal signals are off (handle_segv=0 ...): they end the process through the same
  * exitcode, so a segfault in ./python would exit 0; without them a crash is a signal, as in
  * a build without TSan, and pymt's own handler still says which interpreter it hit.
+ * allocator_may_return_null=1: a malloc larger than TSan's allocator serves (1 TB) returns NULL,
+ * as glibc's does, instead of ending the whole process with allocation-size-too-big; 2.7's
+ * test_io asks for a buffer of sys.maxsize and expects MemoryError (bufferedio.c
+ * _buffered_init), and without it part (b) lost both interpreters there, with exit status 0.
  */
 export function tsanOptions(o: TsanOptionsInput): string {
   const quote = (name: string, v: string) => {
@@ -221,6 +225,7 @@ export function tsanOptions(o: TsanOptionsInput): string {
     'print_suppressions=1',
     'halt_on_error=0',
     'exitcode=0',
+    'allocator_may_return_null=1',
     `history_size=${o.historySize ?? 4}`,
     'handle_segv=0',
     'handle_sigbus=0',
