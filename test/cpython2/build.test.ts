@@ -249,6 +249,9 @@ describe('build: log reading', () => {
     expect(isError('Modules/nismodule.c:17:10: fatal error: rpc/rpc.h: No such file or directory')).toBe(true);
     expect(isError('checking for strerror... yes')).toBe(false);
     expect(isError('test_error.c')).toBe(false);
+    // GNU as, on a .S source: "file:line: Error: ..."
+    expect(isError("Modules/_ctypes/libffi/src/x86/unix64.S:3: Error: no such instruction: `struct pool_header'")).toBe(true);
+    expect(isError('Error: nothing to say')).toBe(false);
   });
 
   it('names the file and text of each warning, and groups them by file relative to the build', () => {

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { knownProfiles, loadProfile, profileFile } from '../../src/cpython2/profile.ts';
 import { loadTsanRules, preludeText, suppressionsText, tsanOptions, validateTsanRules } from '../../src/cpython2/tsan/rules.ts';
 
 const reason = 'a deliberate read that is harmless, documented in the source';
@@ -48,6 +49,40 @@ describe('rules/tsan-suppressions.json', () => {
     }
   });
 
+  it("2.7's rules: every profile has one; the same exemptions, each naming what 2.7.6's obmalloc.c and setup.py have", () => {
+    const r = loadTsanRules(profileFile(loadProfile('cpython-2.7'), 'tsan-suppressions.json'));
+    expect(r.file).toMatch(/rules\/cpython-2\.7\/tsan-suppressions\.json$/);
+    expect(r.uninstrumented.map((u) => u.function)).toEqual(['Py_ADDRESS_IN_RANGE']);
+    expect(r.buildFlags.map((f) => f.flag)).toEqual(['-DPy_USING_MEMORY_DEBUGGER']);
+    expect(r.linkLibraries.map((l) => l.library)).toEqual(['crypt']);
+    expect(r.suppressions).toEqual([]);
+    for (const p of knownProfiles()) expect(() => loadTsanRules(profileFile(p, 'tsan-suppressions.json'))).not.toThrow();
+    // With a 2.7.6 tree (CPYTHON27_SRC): the names the rows rely on are in its source.
+    const src = process.env.CPYTHON27_SRC;
+    if (!src) return;
+    const ob = fs.readFileSync(path.join(src, 'Objects/obmalloc.c'), 'utf8');
+    expect(ob).toMatch(/#ifdef Py_USING_MEMORY_DEBUGGER[\s\S]*^Py_ADDRESS_IN_RANGE\(void \*P, poolp pool\)$/m);
+    expect(ob).toMatch(/typedef struct pool_header \*poolp;/);
+    expect(fs.readFileSync(path.join(src, 'setup.py'), 'utf8')).toMatch(/Extension\('crypt', \['cryptmodule\.c'\], libraries=libs\)/);
+  });
+
+  it('the prelude is empty in assembly sources, which the same flags preprocess (2.7 libffi\'s unix64.S)', () => {
+    const text = preludeText(loadTsanRules());
+    expect(text).toContain('#if defined(__SANITIZE_THREAD__) && !defined(__ASSEMBLER__)');
+    if (spawnSync('gcc', ['--version']).status !== 0) return;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pyglobal-prelude-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'prelude.h'), text);
+      fs.writeFileSync(path.join(dir, 'f.S'), '\t.text\n\t.globl f\nf:\n\tret\n');
+      const r = spawnSync('gcc', ['-fsanitize=thread', '-include', path.join(dir, 'prelude.h'), '-c', '-o', path.join(dir, 'f.o'), path.join(dir, 'f.S')], { encoding: 'utf8' });
+      if (/cannot find|unrecognized/.test(r.stderr)) return;
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses rows without a reason, unknown kinds, blank or catch-all patterns, duplicates and unknown fields', () => {
     expect(() => load([{ kind: 'race', pattern: 'f' }])).toThrow(/suppressions\[0\]\.reason/);
     expect(() => load([{ kind: 'race', pattern: 'f', reason: 'ok' }])).toThrow(/reason/);
@@ -82,7 +117,7 @@ describe('rules/tsan-suppressions.json', () => {
   it('TSAN_OPTIONS: reports to files, every report, matched suppressions printed, the program\'s own exit status, crashes stay signals', () => {
     const o = tsanOptions({ logPrefix: '/w/tsan/b/tsan', suppressionsFile: '/w/tsan/s.txt', stripPrefix: '/b/' });
     expect(o).toBe(
-      'log_path="/w/tsan/b/tsan" suppressions="/w/tsan/s.txt" print_suppressions=1 halt_on_error=0 exitcode=0 history_size=4 ' +
+      'log_path="/w/tsan/b/tsan" suppressions="/w/tsan/s.txt" print_suppressions=1 halt_on_error=0 exitcode=0 allocator_may_return_null=1 history_size=4 ' +
         'handle_segv=0 handle_sigbus=0 handle_sigfpe=0 handle_sigill=0 strip_path_prefix="/b/"',
     );
     expect(() => tsanOptions({ logPrefix: '/w/"x', suppressionsFile: '/s' })).toThrow(UsageError);

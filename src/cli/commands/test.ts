@@ -49,7 +49,7 @@ export const testCommand: Command = {
           '(a) only when a or --reference is given. TSAN_OPTIONS sends each process\'s reports to',
           '<work-dir>/tsan/<part>/tsan.<pid>, with exitcode=0 (a test\'s or pymt\'s exit status keeps',
           'its meaning), handle_segv=0 and the like (a crash stays a signal: TSan\'s handlers would',
-          'exit with that same exitcode), halt_on_error=0, history_size=4, print_suppressions=1, and',
+          'exit with that same exitcode), halt_on_error=0, allocator_may_return_null=1 (a huge malloc gives NULL, MemoryError, as without TSan), history_size=4, print_suppressions=1, and',
           "the suppressions of the profile's tsan-suppressions.json (every row has a reason). Reports are",
           'grouped by kind and the first frame in the build\'s own code (function, file:line; frames',
           'TSan left unnamed in extension modules are named with addr2line) and counted; any report',

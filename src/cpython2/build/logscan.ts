@@ -24,7 +24,8 @@ export function parseCompileLine(line: string): CompileLine | undefined {
 // gcc prints "file:line:col: warning: ..." and the linker "...: warning: the use of ..."; with
 // LC_ALL=C these words are not translated.
 const warningRe = /(^|:\s*)warning:\s/;
-const errorRe = /(^|:\s*)(fatal error|error):\s/;
+// GNU as says "file:line: Error: ..." (a .S source, or a prelude it was handed by mistake).
+const errorRe = /(^|:\s*)(fatal error|error):\s|^\S+:\d+: Error:\s/;
 
 export function isWarning(line: string): boolean {
   return warningRe.test(line);

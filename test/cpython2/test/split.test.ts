@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareWithReference, driverSource, parseDriverOutput } from '../../../src/cpython2/test/split.ts';
 
@@ -72,5 +76,56 @@ describe('driverSource with hide-thread tests', () => {
     expect(src).toContain('HIDE_THREAD = ["test_decimal"]');
     expect(src).toMatch(/if test in HIDE_THREAD:[\s\S]*sys\.modules\[name\] = None[\s\S]*regrtest\.runtest[\s\S]*del sys\.modules\[name\]/);
     expect(driverSource('/q', ['test_a'], '@t%d')).toContain('HIDE_THREAD = []');
+  });
+});
+
+// The driver itself, run by a Python 2 (PYGLOBAL_STOCK_BUILD's ./python, or python2 on PATH)
+// against a stand-in regrtest: 2.4's runtest returns a number, 2.7's (result, seconds), with
+// other numbers; each test's verdict must be read the same way part (a) reads regrtest's summary.
+const python2 = (() => {
+  const cands = [process.env.PYGLOBAL_STOCK_BUILD && path.join(process.env.PYGLOBAL_STOCK_BUILD, 'python'), 'python2', 'python2.7'];
+  for (const c of cands) {
+    if (!c) continue;
+    const r = spawnSync(c, ['-S', '-c', 'import sys; print sys.version_info[0]'], { encoding: 'utf8' });
+    if (r.status === 0 && r.stdout.trim() === '2') return c;
+  }
+  return undefined;
+})();
+
+describe.skipIf(!python2)('the driver under Python 2, with 2.4\'s and 2.7\'s runtest', () => {
+  const run = (results: Record<string, string>) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pyglobal-driver-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'lib', 'test'), { recursive: true });
+      fs.mkdirSync(path.join(dir, 'queue'));
+      fs.writeFileSync(path.join(dir, 'lib', 'pymt.py'), 'index = 0\n');
+      fs.writeFileSync(path.join(dir, 'lib', 'test', '__init__.py'), '');
+      fs.writeFileSync(path.join(dir, 'lib', 'test', 'test_support.py'), 'TESTFN = "@test"\nverbose = 1\nuse_resources = None\ndef record_original_stdout(f): pass\ndef unload(name): pass\n');
+      fs.writeFileSync(
+        path.join(dir, 'lib', 'test', 'regrtest.py'),
+        `RESULTS = {${Object.entries(results).map(([t, v]) => `${JSON.stringify(t)}: ${v}`).join(', ')}}\ndef runtest(test, verbose, quiet, huntrleaks=False):\n    return RESULTS[test]\n`,
+      );
+      const tests = Object.keys(results);
+      fs.writeFileSync(path.join(dir, 'driver.py'), driverSource(path.join(dir, 'queue'), tests, '@t%d'));
+      const r = spawnSync(python2!, ['-S', path.join(dir, 'driver.py')], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: path.join(dir, 'lib') } });
+      expect(r.stderr).toBe('');
+      const out = parseDriverOutput(r.stdout, 0);
+      expect(out.done).toBe(true);
+      return Object.fromEntries(out.results.map((x) => [x.test, x.outcome]));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it("2.4: 1 passed, 0 failed, -1 skipped, -2 resource denied", () => {
+    expect(run({ test_a: '1', test_b: '0', test_c: '-1', test_d: '-2', test_e: '7' })).toEqual({
+      test_a: 'ok', test_b: 'failed', test_c: 'skipped', test_d: 'skipped', test_e: 'failed',
+    });
+  });
+
+  it("2.7: (result, seconds); -1 is ENV_CHANGED (its cases passed: OK, as part (a) counts it), -2 skipped, -3 resource denied, -4 interrupted", () => {
+    expect(run({ test_a: '(1, 0.5)', test_b: '(0, 0.1)', test_c: '(-1, 0.2)', test_d: '(-2, 0.0)', test_e: '(-3, 0.0)', test_f: '(-4, 0.0)' })).toEqual({
+      test_a: 'ok', test_b: 'failed', test_c: 'ok', test_d: 'skipped', test_e: 'skipped', test_f: 'failed',
+    });
   });
 });

@@ -113,7 +113,7 @@ describe('runTests --tsan', () => {
     expect(r.status).toBe('failed'); // but TSan reported
     const t = r.tsan!;
     expect(t.status).toBe('failed');
-    expect(t.options.c).toMatch(/^log_path="[^"]+\/tsan\/c\/tsan" suppressions="[^"]+\/tsan\/suppressions.txt" print_suppressions=1 halt_on_error=0 exitcode=0 history_size=4 handle_segv=0 .* strip_path_prefix="/);
+    expect(t.options.c).toMatch(/^log_path="[^"]+\/tsan\/c\/tsan" suppressions="[^"]+\/tsan\/suppressions.txt" print_suppressions=1 halt_on_error=0 exitcode=0 allocator_may_return_null=1 history_size=4 handle_segv=0 .* strip_path_prefix="/);
     expect(t.total.reports).toBe(2);
     expect(t.total.groups.map((g) => [g.key, g.count])).toEqual([['data race in Py_InitializeEx Python/pythonrun.c:239', 2]]);
     expect(t.parts.c?.reports).toBe(2);
