@@ -91,6 +91,7 @@ const python2 = (() => {
   }
   return undefined;
 })();
+if (!python2) console.log('split: no Python 2 (PYGLOBAL_STOCK_BUILD unset, no python2 on PATH), skipping the driver run under Python 2');
 
 describe.skipIf(!python2)('the driver under Python 2, with 2.4\'s and 2.7\'s runtest', () => {
   const run = (results: Record<string, string>) => {
