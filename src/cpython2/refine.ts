@@ -292,8 +292,12 @@ export function refineClassification(input: RefineInput): void {
       // A lookup table (unicodedata's phrasebook, a code hash): initialized once, only indexed.
       // Its elements must hold no address of a variable (itself included, like obmalloc's
       // usedpools): writes through such a pointer would change the table.
-      const initText = expandText(texts.get(d.file)!.slice(d.init.start, d.init.end), macroIndex.visible(d.file));
-      const holdsAddress = /&/.test(initText.replace(/&&/g, '')) || referencedNames(initText, (n) => globalNames.has(n)).length > 0;
+      // A table of literals alone (unicodedata's megabytes of numbers) names no macro and no
+      // variable: nothing to expand, nothing to look up.
+      const rawInit = texts.get(d.file)!.slice(d.init.start, d.init.end);
+      const named = mayNameIdentifiers(rawInit);
+      const initText = named ? expandText(rawInit, macroIndex.visible(d.file)) : rawInit;
+      const holdsAddress = /&/.test(initText.replace(/&&/g, '')) || (named && referencedNames(initText, (n) => globalNames.has(n)).length > 0);
       const files = [d.file, ...includers(d.file)];
       if (!holdsAddress && onlyElementReads(g.name, d.offset, files.map((f) => texts.get(f)!))) {
         Object.assign(g, {
