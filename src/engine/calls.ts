@@ -22,8 +22,7 @@ const notTypeWords = new Set(['return', 'case', 'sizeof', 'else', 'do', 'goto'])
 const attributeWords = /^(__attribute__|__attribute|__THROW|__wur|__nonnull|__asm__|__asm|asm|__MINGW_NOTHROW|PY_FORMAT_\w+|Py_GCC_ATTRIBUTE)$/;
 
 /** Every site in text where one of names is used as an identifier (members `a.name` and `p->name` excluded). */
-export function findNameSites(text: string, names: ReadonlySet<string>, lines: number[]): NameSite[] {
-  const tokens = tokenize(text);
+export function findNameSites(text: string, names: ReadonlySet<string>, lines: number[], tokens: Token[] = tokenize(text)): NameSite[] {
   const depth = braceDepths(tokens);
   const out: NameSite[] = [];
   const visit = (toks: Token[], i: number, fn: () => string, atFileScope: boolean) => {

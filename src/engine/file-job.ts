@@ -3,6 +3,7 @@
 // asked about (the C library calls that keep state). Both are per file, so they run in
 // parallel with the parse instead of after it on one thread.
 import { findNameSites, namesPattern, type NameSite } from './calls.ts';
+import { tokenize } from './lex.ts';
 import type { LexicalIndex } from './lexical-index.ts';
 import type { MacroRules } from './macro-rules.ts';
 import type { ParsedFile } from './scan-file.ts';
@@ -23,8 +24,10 @@ export interface FileScan {
 }
 
 export function scanFileJob(index: LexicalIndex, path: string, text: string, rules: MacroRules, finder?: NameFinder): FileScan {
-  const parsed = index.parse(path, text, rules);
+  // One tokenization for every context's parse and for the call sites.
+  const tokens = tokenize(text);
+  const parsed = index.parse(path, text, rules, tokens);
   const lines = index.linesOf(path);
-  const sites = finder && lines && finder.pattern.test(text) ? findNameSites(text, finder.names, lines) : [];
+  const sites = finder && lines && finder.pattern.test(text) ? findNameSites(text, finder.names, lines, tokens) : [];
   return { parsed, sites };
 }

@@ -4,6 +4,7 @@
 import type { MacroDef } from './macro-defs.ts';
 import type { MacroRules } from './macro-rules.ts';
 import { parseFile, type Lexed, type ParsedFile } from './scan-file.ts';
+import type { Token } from './lex.ts';
 
 export interface FileLex {
   path: string;
@@ -105,9 +106,9 @@ export class LexicalIndex {
   }
 
   /** Parses one file of the index (its text given) under each of its contexts. */
-  parse(path: string, text: string, rules: MacroRules): ParsedFile[] {
+  parse(path: string, text: string, rules: MacroRules, tokens?: Token[]): ParsedFile[] {
     const f = this.files.get(path)!;
     const lexed: Lexed = { source: { path, text }, defines: f.defines, includes: f.includes, lines: f.lines };
-    return this.contextsFor(path, text).map((hm) => parseFile(lexed, { rules, headerMacros: hm, linesOf: this.linesOf }));
+    return this.contextsFor(path, text).map((hm) => parseFile(lexed, { rules, headerMacros: hm, linesOf: this.linesOf, tokens }));
   }
 }

@@ -41,11 +41,13 @@ export interface FileContext {
   headerMacros: Map<string, MacroDef>;
   /** Line tables of other files, to place declarations whose text sits in a macro body elsewhere. */
   linesOf: (file: string) => number[] | undefined;
+  /** The file's tokens, when the caller has them already (they depend on the text alone). */
+  tokens?: Token[];
 }
 
 export function parseFile(lexed: Lexed, ctx: FileContext): ParsedFile {
   const { source, lines } = lexed;
-  const tokens = tokenize(source.text);
+  const tokens = ctx.tokens ?? tokenize(source.text);
   const visible = visibleMacros(lexed, ctx);
   const lang = languageOf(source.path);
   const masked = mask(source.text, tokens, ctx.rules, nameResolver(visible), (n) => visible.get(n)?.params !== undefined, lang);

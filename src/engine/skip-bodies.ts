@@ -23,6 +23,10 @@ const minBody = 64;
 export function skippableBodies(tokens: Token[], masked: string, keep: number[]): Span[] {
   const out: Span[] = [];
   const kept = [...keep].sort((a, b) => a - b);
+  // Where the masked text spells static or extern, found once: a body is tested by bisection.
+  const words: number[] = [];
+  for (const w of ['static', 'extern']) for (let i = masked.indexOf(w); i >= 0; i = masked.indexOf(w, i + 6)) words.push(i);
+  words.sort((a, b) => a - b);
   let depth = 0;
   let prev: Token | undefined;
   let assigns = false;
@@ -35,7 +39,7 @@ export function skippableBodies(tokens: Token[], masked: string, keep: number[])
       else if (t.kind === 'punct' && t.text === ';') statements = true;
       else if (t.kind === 'punct' && t.text === '{') depth++;
       else if (t.kind === 'punct' && t.text === '}' && --depth === 0) {
-        if (open && statements && !spoiled && t.start - open.end >= minBody && !holdsAny(masked, kept, open.end, t.start)) out.push({ start: open.end, end: t.start });
+        if (open && statements && !spoiled && t.start - open.end >= minBody && !holdsAny(words, kept, open.end, t.start)) out.push({ start: open.end, end: t.start });
         open = undefined;
         assigns = false;
         prev = t;
@@ -59,17 +63,18 @@ export function skippableBodies(tokens: Token[], masked: string, keep: number[])
   return depth === 0 ? out : [];
 }
 
-function holdsAny(masked: string, kept: number[], start: number, end: number): boolean {
-  for (const w of ['static', 'extern']) {
-    const i = masked.indexOf(w, start);
-    if (i >= 0 && i < end) return true;
-  }
+function holdsAny(words: number[], kept: number[], start: number, end: number): boolean {
+  return firstInRange(words, start, end) || firstInRange(kept, start, end);
+}
+
+/** Whether the sorted list has a value in [start, end). */
+function firstInRange(sorted: number[], start: number, end: number): boolean {
   let lo = 0;
-  let hi = kept.length;
+  let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (kept[mid] < start) lo = mid + 1;
+    if (sorted[mid] < start) lo = mid + 1;
     else hi = mid;
   }
-  return lo < kept.length && kept[lo] < end;
+  return lo < sorted.length && sorted[lo] < end;
 }
