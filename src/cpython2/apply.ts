@@ -1,12 +1,12 @@
 // The apply stage: scan, plan, splice edits into the original bytes, write atomically.
 import fs from 'node:fs';
 import path from 'node:path';
-import { planEdits, applyEdits } from '../engine/edits.ts';
+import { planEdits, applyEdits, invertEdits, type Edit } from '../engine/edits.ts';
 import { writeFilesAtomic, type WriteResult } from '../engine/write.ts';
 import { unifiedDiff } from '../engine/diff.ts';
 import { findStaleTemps, removeStaleTemps, describeTemps, tempFilePid, type TempFile, type TempScan, type TempSweep } from '../engine/stale-temps.ts';
 import { languageOf, type Lang } from '../engine/parse.ts';
-import { maskedParseErrors } from '../engine/parse-errors.ts';
+import { guardCounts, type GuardJob } from '../engine/parse-errors.ts';
 import { SyncPool, cpuSample, defaultPoolSize, othersBusyCores, workerModule, type CpuSample } from '../engine/scan-pool.ts';
 import type { ScanRequest } from '../engine/scan-worker.ts';
 import type { MacroRules } from '../engine/macro-rules.ts';
@@ -83,21 +83,22 @@ export async function applyTree(src: string | undefined, opts: ApplyOptions = {}
   if (errors.length) {
     return { root: tree.root, plan: summary, files: [], bytesWritten: 0, findings, scan: scan.totals, staleTemps, staleTempsRemoved };
   }
-  const changes: { path: string; text: string }[] = [];
+  const changes: { path: string; text: string; undo?: Edit[] }[] = [];
   const rules = loadMacroRules(profileOf(tree));
-  for (const fp of planEdits(plan.edits, { textOf: (f) => texts.get(f) })) changes.push({ path: fp.file, text: applyEdits(texts.get(fp.file)!, fp.edits) });
+  for (const fp of planEdits(plan.edits, { textOf: (f) => texts.get(f) })) {
+    const before = texts.get(fp.file)!;
+    changes.push({ path: fp.file, text: applyEdits(before, fp.edits), undo: invertEdits(before, fp.edits) });
+  }
   // Parse no worse than before: an edit must never break a file's syntax. C sources first, then
   // C++ ones parsed as C++, each in plan order, so the first file reported is always the same.
-  // The file before is parsed only when the file after has errors: a clean result cannot be
-  // worse (most files).
   const guarded = [
-    ...changes.filter((c) => /\.(c|h|inc)$/.test(c.path)).map((c) => ({ ...c, lang: 'c' as Lang })),
-    ...changes.filter((c) => languageOf(c.path) === 'cxx').map((c) => ({ ...c, lang: 'cxx' as Lang })),
+    ...changes.filter((c) => /\.(c|h|inc)$/.test(c.path)).map((c) => ({ c, lang: 'c' as Lang })),
+    ...changes.filter((c) => languageOf(c.path) === 'cxx').map((c) => ({ c, lang: 'cxx' as Lang })),
   ];
-  const after = errorCounts(guarded, rules, planStart);
-  guarded.forEach((c, i) => {
-    const e1 = after[i];
-    const e0 = e1 > 0 ? maskedParseErrors(texts.get(c.path)!, rules, c.lang) : 0;
+  const jobs: GuardJob[] = guarded.map(({ c, lang }) => ({ after: c.text, before: texts.get(c.path)!, lang, undo: (c.undo ?? []).map(({ start, end, text }) => ({ start, end, text })) }));
+  const counts = guardAll(jobs, rules, planStart);
+  guarded.forEach(({ c }, i) => {
+    const { after: e1, before: e0 } = counts[i];
     if (e1 > e0) throw new UsageError(`${path.join(tree.root, c.path)}:1: internal error: the rewrite leaves ${e1 - e0} more parse errors in this file; nothing was written`);
   });
   for (const g of plan.generated) {
@@ -126,22 +127,22 @@ export async function applyTree(src: string | undefined, opts: ApplyOptions = {}
 }
 
 /**
- * The guard's parse error counts of the rewritten texts, in order. Spread over the scan's pool
- * workers when the texts are big enough and other processes left a core free while planning
- * (the scan's own rule), else counted in this thread: the counts are the same either way.
+ * The guard's parse error counts of each rewritten file, after and before, in order. Spread over
+ * the scan's pool workers when the texts are big enough and other processes left a core free
+ * while planning (the scan's own rule), else counted in this thread: the same counts either way.
  */
-function errorCounts(texts: { text: string; lang: Lang }[], rules: MacroRules, since: CpuSample): number[] {
-  const here = (t: { text: string; lang: Lang }) => maskedParseErrors(t.text, rules, t.lang);
+function guardAll(jobs: GuardJob[], rules: MacroRules, since: CpuSample): { after: number; before: number }[] {
+  const here = (job: GuardJob) => guardCounts(job, rules);
   const workers = defaultPoolSize() - 1;
-  const bytes = texts.reduce((n, t) => n + t.text.length, 0);
-  if (workers < 1 || bytes <= workerThreshold || defaultPoolSize() - othersBusyCores(since) < 1 + spareForWorkers) return texts.map(here);
-  const out: number[] = new Array(texts.length);
-  const order = texts.map((_, i) => i).sort((a, b) => texts[b].text.length - texts[a].text.length || a - b);
+  const bytes = jobs.reduce((n, j) => n + j.after.length, 0);
+  if (workers < 1 || bytes <= workerThreshold || defaultPoolSize() - othersBusyCores(since) < 1 + spareForWorkers) return jobs.map(here);
+  const out: { after: number; before: number }[] = new Array(jobs.length);
+  const order = jobs.map((_, i) => i).sort((a, b) => jobs[b].after.length - jobs[a].after.length || a - b);
   const pool = new SyncPool(workerModule('../engine/scan-worker', import.meta.url), workers);
   try {
     pool.setup({ kind: 'index', files: [], rules: [...rules] } satisfies ScanRequest);
-    const jobs = order.map((i) => ({ kind: 'errors', text: texts[i].text, lang: texts[i].lang }) satisfies ScanRequest);
-    pool.run(jobs, (j, value) => (out[order[j]] = value as number), { local: (job) => here(job as { text: string; lang: Lang }) });
+    const requests = order.map((i) => ({ kind: 'guard', job: jobs[i] }) satisfies ScanRequest);
+    pool.run(requests, (j, value) => (out[order[j]] = value as { after: number; before: number }), { local: (req) => here((req as { job: GuardJob }).job) });
   } finally {
     pool.close();
   }

@@ -6,7 +6,8 @@ import { findNameSites, namesPattern, type NameSite } from './calls.ts';
 import { tokenize } from './lex.ts';
 import type { LexicalIndex } from './lexical-index.ts';
 import type { MacroRules } from './macro-rules.ts';
-import type { ParsedFile } from './scan-file.ts';
+import { finishFile, type ParsedFile, type PreparedFile } from './scan-file.ts';
+import { treeFacts, type TreeFacts } from './tree-facts.ts';
 
 export interface NameFinder {
   names: Set<string>;
@@ -24,10 +25,26 @@ export interface FileScan {
 }
 
 export function scanFileJob(index: LexicalIndex, path: string, text: string, rules: MacroRules, finder?: NameFinder): FileScan {
+  const job = prepareFileJob(index, path, text, rules, finder);
+  return finishFileJob(job, job.prepared.map((p) => treeFacts(p.job)));
+}
+
+/** A file's scan up to its trees: one prepared parse per context, and its call sites already found. */
+export interface PreparedFileJob {
+  prepared: PreparedFile[];
+  sites: NameSite[];
+}
+
+export function prepareFileJob(index: LexicalIndex, path: string, text: string, rules: MacroRules, finder?: NameFinder): PreparedFileJob {
   // One tokenization for every context's parse and for the call sites.
   const tokens = tokenize(text);
-  const parsed = index.parse(path, text, rules, tokens);
+  const prepared = index.prepare(path, text, rules, tokens);
   const lines = index.linesOf(path);
   const sites = finder && lines && finder.pattern.test(text) ? findNameSites(text, finder.names, lines, tokens) : [];
-  return { parsed, sites };
+  return { prepared, sites };
+}
+
+/** The file's scan once each context's tree facts are in (treeFacts of prepared[i].job, in order). */
+export function finishFileJob(job: PreparedFileJob, facts: TreeFacts[]): FileScan {
+  return { parsed: job.prepared.map((p, i) => finishFile(p, facts[i])), sites: job.sites };
 }

@@ -3,7 +3,8 @@
 // parses any file of the tree under the same macros the main thread would.
 import type { MacroDef } from './macro-defs.ts';
 import type { MacroRules } from './macro-rules.ts';
-import { parseFile, type Lexed, type ParsedFile } from './scan-file.ts';
+import { finishFile, prepareFile, type Lexed, type ParsedFile, type PreparedFile } from './scan-file.ts';
+import { treeFacts } from './tree-facts.ts';
 import type { Token } from './lex.ts';
 
 export interface FileLex {
@@ -107,8 +108,13 @@ export class LexicalIndex {
 
   /** Parses one file of the index (its text given) under each of its contexts. */
   parse(path: string, text: string, rules: MacroRules, tokens?: Token[]): ParsedFile[] {
+    return this.prepare(path, text, rules, tokens).map((p) => finishFile(p, treeFacts(p.job)));
+  }
+
+  /** parse up to the tree: one prepared file per context, for treeFacts here or in a worker, then finishFile. */
+  prepare(path: string, text: string, rules: MacroRules, tokens?: Token[]): PreparedFile[] {
     const f = this.files.get(path)!;
     const lexed: Lexed = { source: { path, text }, defines: f.defines, includes: f.includes, lines: f.lines };
-    return this.contextsFor(path, text).map((hm) => parseFile(lexed, { rules, headerMacros: hm, linesOf: this.linesOf, tokens }));
+    return this.contextsFor(path, text).map((hm) => prepareFile(lexed, { rules, headerMacros: hm, linesOf: this.linesOf, tokens }));
   }
 }

@@ -1,7 +1,8 @@
 // One file through the front of the pipeline: bytes → tokens → masked text → tree → declarations.
 import { tokenize, directives, lineIndex, positionOf, matchingClose, type Token } from './lex.ts';
 import { mask, splitArgs, type MacroUse, type NameResolver } from './mask.ts';
-import { parseC, countErrors, languageOf, type Tree, type ErrorCounts } from './parse.ts';
+import { parseC, countErrors, languageOf, type ErrorCounts } from './parse.ts';
+import { treeFacts, type TreeFacts, type TreeJob } from './tree-facts.ts';
 import { extractDeclarations, type RawDeclaration } from './declarations.ts';
 import { conditionalPaths } from './conditionals.ts';
 import { skippableBodies } from './skip-bodies.ts';
@@ -45,7 +46,25 @@ export interface FileContext {
   tokens?: Token[];
 }
 
-export function parseFile(lexed: Lexed, ctx: FileContext): ParsedFile {
+/**
+ * A file's parse up to the tree: what treeFacts needs (plain data, for any thread), and what
+ * finishFile needs afterwards. The tokens are not kept: a file is tokenized again only in the
+ * rare case of parse errors, so that files waiting for a worker hold no token arrays.
+ */
+export interface PreparedFile {
+  lexed: Lexed;
+  ctx: FileContext;
+  visible: Map<string, MacroDef>;
+  declaring: MacroUse[];
+  found: { uses: DeclaringUse[]; interesting: Set<string> };
+  /** The argument texts of each of found.uses, in order. */
+  useArgs: string[][];
+  condAt: (offset: number) => string;
+  blankedDirectives: number;
+  job: TreeJob;
+}
+
+export function prepareFile(lexed: Lexed, ctx: FileContext): PreparedFile {
   const { source, lines } = lexed;
   const tokens = ctx.tokens ?? tokenize(source.text);
   const visible = visibleMacros(lexed, ctx);
@@ -54,15 +73,54 @@ export function parseFile(lexed: Lexed, ctx: FileContext): ParsedFile {
   const found = findDeclaringUses(lexed, tokens, ctx, visible);
   masked.text = blankUses(masked.text, found.uses);
   const spans = lang === 'c' ? skippableBodies(tokens, masked.text, [...masked.declaring.map((u) => u.start), ...found.uses.map((u) => u.start)]) : [];
-  const tree = parseC(masked.text, lang, { spans, lines });
-  let errors = countErrors(tree);
-  if (errors.topLevelErrors.length && isInitializerFragment(tokens)) errors = fragmentErrors(masked.text, lang);
   const { forwardMacros, tlsMarkers } = ruleSets(ctx.rules);
-  const raw = extractDeclarations(tree, source.text, { forwardMacros, renames: masked.renames, tlsMarkers, masked: masked.text, cxx: lang === 'cxx' });
+  const useArgs = found.uses.map((use) => (use.close >= 0 ? argTexts(source.text, tokens, use.k + 1, use.close) : []));
+  // A body that leaves its last declaration's `;` to the use (`M(x);`): see fromFileMacros.
+  for (const use of found.uses) use.semi = use.close >= 0 && tokens[use.close + 1]?.text === ';';
+  return {
+    lexed,
+    // Without the tokens: a file waiting for its facts must not hold them.
+    ctx: { ...ctx, tokens: undefined },
+    visible,
+    declaring: masked.declaring,
+    found,
+    useArgs,
+    condAt: conditionalPaths(tokens),
+    blankedDirectives: masked.blankedDirectives,
+    job: {
+      text: source.text,
+      masked: masked.text,
+      lang,
+      spans,
+      lines,
+      forwardMacros,
+      renames: masked.renames,
+      tlsMarkers,
+      functionsAt: [...masked.declaring.map((u) => u.start), ...found.uses.map((u) => u.start)],
+    },
+  };
+}
+
+export function parseFile(lexed: Lexed, ctx: FileContext): ParsedFile {
+  const prepared = prepareFile(lexed, ctx);
+  return finishFile(prepared, treeFacts(prepared.job));
+}
+
+/** The declarations of a prepared file, once its tree's facts are known (in this thread or another). */
+export function finishFile(p: PreparedFile, facts: TreeFacts): ParsedFile {
+  const { lexed, ctx, visible, found } = p;
+  const { source, lines } = lexed;
+  const { lang, masked } = p.job;
+  const fnAt = new Map<number, string | undefined>();
+  p.job.functionsAt.forEach((o, i) => fnAt.set(o, facts.functions[i]));
+  let errors = facts.errors;
+  // Parse errors are rare: only then are the tokens made again.
+  const tokens = errors.errorNodes + errors.missingNodes > 0 ? tokenize(source.text) : undefined;
+  if (tokens && errors.topLevelErrors.length && isInitializerFragment(tokens)) errors = fragmentErrors(masked, lang);
   const here = (offset: number) => ({ file: source.path, ...positionOf(lines, offset) });
   const declarations: Declaration[] = [];
-  const depths = errors.errorNodes + errors.missingNodes > 0 ? braceDepths(tokens, lang) : undefined;
-  for (const d of raw) {
+  const depths = tokens ? braceDepths(tokens, lang) : undefined;
+  for (const d of facts.raw) {
     // Inside braces but outside any function tree-sitter saw: a body it failed to parse.
     if (depths && d.scope === 'file' && depthAt(depths, d.offset) > 0) {
       if (d.storage === 'none') continue; // an automatic variable
@@ -78,8 +136,8 @@ export function parseFile(lexed: Lexed, ctx: FileContext): ParsedFile {
     }
     declarations.push({ ...here(d.offset), ...d });
   }
-  for (const use of masked.declaring) {
-    for (const d of fromDeclaringUse(use, tree, source.text, here)) {
+  for (const use of p.declaring) {
+    for (const d of fromDeclaringUse(use, fnAt.get(use.start), source.text, here)) {
       if (depths && d.scope === 'function' && depthAt(depths, d.offset) === 0) {
         d.scope = 'file';
         d.function = undefined;
@@ -87,15 +145,14 @@ export function parseFile(lexed: Lexed, ctx: FileContext): ParsedFile {
       declarations.push(d);
     }
   }
-  declarations.push(...fromFileMacros(lexed, tokens, tree, ctx, visible, found));
+  declarations.push(...fromFileMacros(lexed, p.useArgs, fnAt, ctx, visible, found));
   // A keyword is never a variable: `static int` alone (the expansion of a return-type macro,
   // _elementtree.c's `LOCAL(int)`) or a misread prefix reads as a declaration of `int`, which
   // every `(int)` cast would then name as a thread-local variable.
   for (let i = declarations.length - 1; i >= 0; i--) if (cKeywords.has(declarations[i].name)) declarations.splice(i, 1);
-  const condAt = conditionalPaths(tokens);
-  for (const d of declarations) d.cond = condAt(d.offset) || undefined;
+  for (const d of declarations) d.cond = p.condAt(d.offset) || undefined;
   declarations.sort((a, b) => a.offset - b.offset || a.name.localeCompare(b.name));
-  return { path: source.path, declarations, errors, blankedDirectives: masked.blankedDirectives };
+  return { path: source.path, declarations, errors, blankedDirectives: p.blankedDirectives };
 }
 
 /**
@@ -145,26 +202,12 @@ function ruleSets(rules: MacroRules) {
 const headerOnlyCache = new WeakMap<Map<string, MacroDef>, WeakMap<MacroRules, Map<string, MacroDef>>>();
 const declaringCache = new WeakMap<Map<string, MacroDef>, Set<string>>();
 
-function enclosingFunction(tree: Tree, offset: number): string | undefined {
-  for (let n: any = tree.rootNode.descendantForIndex(offset); n; n = n.parent) {
-    if (n.type === 'function_definition') {
-      let d = n.childForFieldName('declarator');
-      while (d && d.type !== 'function_declarator') d = d.childForFieldName('declarator');
-      let id = d?.childForFieldName('declarator');
-      while (id && id.type !== 'identifier') id = id.childForFieldName('declarator') ?? id.namedChildren[0];
-      return id?.text ?? '?';
-    }
-  }
-  return undefined;
-}
-
 /** A `declares` macro use (PyDoc_STRVAR(name, "...")) becomes the declaration it stands for. */
-function fromDeclaringUse(use: MacroUse, tree: Tree, text: string, here: (o: number) => { file: string; line: number; column: number }): Declaration[] {
+function fromDeclaringUse(use: MacroUse, fn: string | undefined, text: string, here: (o: number) => { file: string; line: number; column: number }): Declaration[] {
   const rule = use.rule;
   if (rule.kind !== 'declares') return [];
   const nameArg = use.args[rule.nameArg];
   if (!nameArg || !/^[A-Za-z_]\w*$/.test(nameArg.text)) return [];
-  const fn = enclosingFunction(tree, use.start);
   let init = rule.initArg !== undefined ? use.args[rule.initArg] : undefined;
   let end = use.end;
   // `PyDoc_VAR(x) = "..." ;` carries its initializer after the use.
@@ -280,6 +323,8 @@ interface DeclaringUse {
   close: number;
   start: number;
   end: number;
+  /** A `;` follows the use's closing parenthesis. */
+  semi?: boolean;
 }
 
 /** Uses of the file's own (or its local headers') macros whose bodies declare variables. */
@@ -301,19 +346,17 @@ function findDeclaringUses(lexed: Lexed, tokens: Token[], ctx: FileContext, visi
   return { uses, interesting };
 }
 
-function fromFileMacros(lexed: Lexed, tokens: Token[], tree: Tree, ctx: FileContext, visible: Map<string, MacroDef>, found: { uses: DeclaringUse[]; interesting: Set<string> }): Declaration[] {
+function fromFileMacros(lexed: Lexed, useArgs: string[][], fnAt: Map<number, string | undefined>, ctx: FileContext, visible: Map<string, MacroDef>, found: { uses: DeclaringUse[]; interesting: Set<string> }): Declaration[] {
   const out: Declaration[] = [];
-  for (const use of found.uses) {
-    const args = use.close >= 0 ? argTexts(lexed.source.text, tokens, use.k + 1, use.close) : [];
-    const exp = expand(use.def, args, visible, found.interesting);
+  found.uses.forEach((use, n) => {
+    const exp = expand(use.def, useArgs[n], visible, found.interesting);
     // A body that leaves its last declaration's `;` to the use (`M(x);`) gets it back: without it,
     // a last declarator with no initializer whose type is a typedef name (`PyObject *PyExc_ ##
     // NAME`, once apply has moved the initializer out) reads as a multiplication, not a declaration.
-    const semi = use.close >= 0 && tokens[use.close + 1]?.text === ';';
-    const text = semi ? `${exp.text}\n;` : exp.text;
-    const origin = semi ? [...exp.origin, null, null] : exp.origin;
-    out.push(...declarationsInExpansion(text, origin, use.def, use.start, tree, lexed, ctx, use.end));
-  }
+    const text = use.semi ? `${exp.text}\n;` : exp.text;
+    const origin = use.semi ? [...exp.origin, null, null] : exp.origin;
+    out.push(...declarationsInExpansion(text, origin, use.def, use.start, fnAt.get(use.start), lexed, ctx, use.end));
+  });
   return out;
 }
 
@@ -400,7 +443,7 @@ function declarationsInExpansion(
   origin: (Origin | null)[],
   def: MacroDef,
   useAt: number,
-  mainTree: Tree,
+  fnAtUse: string | undefined,
   lexed: Lexed,
   ctx: FileContext,
   useEnd: number,
@@ -409,7 +452,6 @@ function declarationsInExpansion(
   const masked = mask(text, toks, ctx.rules);
   const tree = parseC(masked.text);
   const raw: RawDeclaration[] = extractDeclarations(tree, text, { tlsMarkers: tlsMarkers(ctx.rules), masked: masked.text });
-  const fnAtUse = enclosingFunction(mainTree, useAt);
   const pos = { file: lexed.source.path, ...positionOf(lexed.lines, useAt) };
   const defLines = ctx.linesOf(def.file);
   const defPos = defLines ? { file: def.file, ...positionOf(defLines, def.at) } : undefined;

@@ -6,7 +6,7 @@ import { serve } from './scan-pool.ts';
 import { LexicalIndex, type FileLex } from './lexical-index.ts';
 import type { MacroRule, MacroRules } from './macro-rules.ts';
 import type { ParsedFile } from './scan-file.ts';
-import { maskedParseErrors } from './parse-errors.ts';
+import { guardCounts, type GuardJob } from './parse-errors.ts';
 import { nameFinder, scanFileJob, type FileScan, type NameFinder } from './file-job.ts';
 import type { Lang } from './parse.ts';
 
@@ -14,13 +14,13 @@ export type ScanRequest =
   | { kind: 'index'; files: FileLex[]; rules: [string, MacroRule][]; names?: string[] }
   | { kind: 'parse'; path: string; text: string }
   | { kind: 'scan'; path: string; text: string }
-  | { kind: 'errors'; text: string; lang: Lang };
+  | { kind: 'guard'; job: GuardJob };
 
 let index: LexicalIndex | undefined;
 let rules: MacroRules | undefined;
 let finder: NameFinder | undefined;
 
-serve((payload): ParsedFile[] | FileScan | number | null => {
+serve((payload): ParsedFile[] | FileScan | { after: number; before: number } | null => {
   const req = payload as ScanRequest;
   if (req.kind === 'index') {
     index = new LexicalIndex(req.files);
@@ -29,7 +29,7 @@ serve((payload): ParsedFile[] | FileScan | number | null => {
     return null;
   }
   if (!index || !rules) throw new Error('scan worker: parse request before the index');
-  if (req.kind === 'errors') return maskedParseErrors(req.text, rules, req.lang);
+  if (req.kind === 'guard') return guardCounts(req.job, rules);
   if (req.kind === 'scan') return scanFileJob(index, req.path, req.text, rules, finder);
   return index.parse(req.path, req.text, rules);
 });

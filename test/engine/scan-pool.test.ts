@@ -136,6 +136,76 @@ describe('SyncPool', () => {
   });
 });
 
+describe('JobStream', () => {
+  const here = (job: unknown) => ({ n: (job as { n: number }).n ** 2, thread: -1 });
+
+  it('runs each job once, on a worker or in this thread, as the jobs are made', () => {
+    const pool = new SyncPool(echo, 1);
+    try {
+      const seen = new Map<number, number>();
+      const got: number[] = [];
+      const stream = pool.stream(40, here, (i, v) => {
+        seen.set(i, (seen.get(i) ?? 0) + 1);
+        got[i] = (v as { n: number }).n;
+      });
+      for (let n = 0; n < 40; n++) {
+        // This thread "prepares" each job a little while, as the scan tokenizes a file.
+        for (const end = Date.now() + 5; Date.now() < end; );
+        expect(stream.offer({ op: 'square', n, ms: 15 })).toBe(n);
+        stream.runAhead(2);
+      }
+      stream.finish();
+      expect(got).toEqual(Array.from({ length: 40 }, (_, n) => n * n));
+      expect([...seen.values()].every((c) => c === 1)).toBe(true);
+      expect(pool.counts.reduce((a, b) => a + b, 0)).toBe(40);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('leaves at most `ahead` jobs waiting for a worker, running the oldest here', () => {
+    const pool = new SyncPool(new URL('./helpers/no-such-worker.ts', import.meta.url), 1);
+    try {
+      const ran: number[] = [];
+      const stream = pool.stream(10, (job, i) => (ran.push(i), here(job)), () => {});
+      for (let n = 0; n < 10; n++) {
+        stream.offer({ op: 'square', n });
+        stream.runAhead(3);
+      }
+      // Whether or not the worker's boot failure has come in: jobs 0..6 ran here, in order.
+      expect(ran).toEqual([0, 1, 2, 3, 4, 5, 6]);
+      stream.finish();
+      expect(ran).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      expect(pool.counts.at(-1)).toBe(10);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('refuses more jobs than it was opened for, and rethrows a worker error', () => {
+    const pool = new SyncPool(echo, 1);
+    try {
+      const stream = pool.stream(1, here, () => {});
+      stream.offer({ op: 'throw', n: 3 });
+      expect(() => stream.offer({ op: 'square', n: 1 })).toThrow(/more than 1 jobs/);
+      // The worker claims the job when it boots: wait for its answer rather than take it here.
+      const end = Date.now() + 20_000;
+      let caught: unknown;
+      while (Date.now() < end && !caught) {
+        try {
+          stream.poll();
+        } catch (e) {
+          caught = e;
+        }
+      }
+      expect(caught).toBeInstanceOf(PoolError);
+      expect((caught as PoolError).message).toBe('asked to fail on 3');
+    } finally {
+      pool.close();
+    }
+  });
+});
+
 describe('scan worker', () => {
   const files = {
     'Include/m.h': '#define DOC(n, s) static char n[] = s\n#define EXT extern\nEXT int shared;\n',

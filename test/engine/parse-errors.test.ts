@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { applyEdits, invertEdits, type Edit } from '../../src/engine/edits.ts';
+import { guardCounts, maskedParseErrors, shiftSpans } from '../../src/engine/parse-errors.ts';
+
+const rules = new Map();
+const pad = '  x = x + 1; y = y * 2; z = z - 3; w = x + y + z + w;\n';
+// A body tree-sitter cannot parse, which no edit touches: the guard leaves it out on both sides.
+const broken = `int g(int x)\n{\n${pad}  x = = 3 ) ;\n  return x;\n}\n`;
+const clean = `int f(int x)\n{\n${pad}  return x;\n}\n`;
+
+/** The guard's counts for `before` rewritten by inserting `text` at the first `at`. */
+function guard(before: string, at: string, text: string, end = 0) {
+  const start = before.indexOf(at);
+  const edits: Edit[] = [{ file: 'a.c', start, end: start + end, text, reason: 'test' }];
+  const after = applyEdits(before, edits);
+  return guardCounts({ after, before, lang: 'c', undo: invertEdits(before, edits) }, rules);
+}
+
+describe('guardCounts', () => {
+  it('passes a clean rewrite without parsing the file before', () => {
+    expect(guard(`static int a;\n${clean}`, 'int a', 'volatile ')).toEqual({ after: 0, before: 0 });
+  });
+
+  it('finds an edit that breaks a statement inside a body', () => {
+    const c = guard(`${clean}${broken}`, 'return x;', '( ');
+    expect(c.after).toBeGreaterThan(c.before);
+  });
+
+  it('finds an edit that breaks a declaration at file scope', () => {
+    const c = guard(`static int a;\n${clean}${broken}`, 'int a;', 'int int = ', 0);
+    expect(c.after).toBeGreaterThan(c.before);
+  });
+
+  it('counts an unedited broken body on neither side, so a harmless edit elsewhere passes', () => {
+    const before = `static int a;\n${clean}${broken}`;
+    expect(maskedParseErrors(before, rules)).toBeGreaterThan(0);
+    const c = guard(before, 'return x;', '/* moved */ ');
+    expect(c.after).toBe(c.before);
+  });
+
+  it('counts an edited broken body on both sides', () => {
+    const before = `${clean}${broken}`;
+    const c = guard(before, 'x = = 3', 'x = 1; ', 0);
+    expect(c.after).toBeGreaterThan(0);
+    expect(c.after).toBe(c.before);
+  });
+});
+
+describe('shiftSpans', () => {
+  it('moves spans of the edited text back past the edits before them', () => {
+    // after = "AAxxBByyyCC": "xx" replaced "x" (grew by 1), "yyy" replaced "" (grew by 3)
+    const undo = [
+      { start: 2, end: 4, text: 'x' },
+      { start: 6, end: 9, text: '' },
+    ];
+    expect(shiftSpans([{ start: 0, end: 2 }, { start: 4, end: 6 }, { start: 9, end: 11 }], undo)).toEqual([
+      { start: 0, end: 2 },
+      { start: 3, end: 5 },
+      { start: 5, end: 7 },
+    ]);
+  });
+});
