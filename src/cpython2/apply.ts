@@ -6,14 +6,14 @@ import { writeFilesAtomic, type WriteResult } from '../engine/write.ts';
 import { unifiedDiff } from '../engine/diff.ts';
 import { findStaleTemps, removeStaleTemps, describeTemps, tempFilePid, type TempFile, type TempScan, type TempSweep } from '../engine/stale-temps.ts';
 import { languageOf, type Lang } from '../engine/parse.ts';
-import { guardCounts, type GuardJob } from '../engine/parse-errors.ts';
-import { SyncPool, cpuSample, defaultPoolSize, othersBusyCores, workerModule, type CpuSample } from '../engine/scan-pool.ts';
-import type { ScanRequest } from '../engine/scan-worker.ts';
+import { guardAfter, guardBefore, guardCounts, type GuardJob } from '../engine/parse-errors.ts';
+import { errorCount, type CountJob, type TreeRequest } from '../engine/tree-facts.ts';
+import type { SyncPool } from '../engine/scan-pool.ts';
 import type { MacroRules } from '../engine/macro-rules.ts';
 import type { Finding, ScanResult } from '../engine/model.ts';
 import { UsageError } from '../engine/errors.ts';
-import { openTarget, targetFiles, isExtension, profileOf } from './target/index.ts';
-import { scanOpened, spareForWorkers, workerThreshold } from './scan.ts';
+import { openTarget, targetFiles, isExtension, profileOf, type Target } from './target/index.ts';
+import { poolLookahead, scanOpened } from './scan.ts';
 import { planRewrite, readTexts, type Plan } from './plan.ts';
 import { loadMacroRules } from './rules.ts';
 
@@ -71,9 +71,20 @@ export async function applyTree(src: string | undefined, opts: ApplyOptions = {}
   const staleTemps = temps.stale;
   const staleTempsRemoved = temps.removed?.length ?? 0;
   opts.onProgress?.('scanning');
-  const scan = scanOpened(tree, { onProgress: (i, n) => opts.onProgress?.(`scanning ${i}/${n}`) });
+  // The scan's worker, booted and warmed up, parses for the guard too.
+  const kept: { pool?: SyncPool } = {};
+  try {
+    const scan = scanOpened(tree, { onProgress: (i, n) => opts.onProgress?.(`scanning ${i}/${n}`), keepPool: (p) => (kept.pool = p) });
+    return await rewrite(tree, opts, scan, kept.pool, { staleTemps, staleTempsRemoved });
+  } finally {
+    kept.pool?.close();
+  }
+}
+
+/** Plans the rewrite of a scanned tree, guards it, and writes it. */
+async function rewrite(tree: Target, opts: ApplyOptions, scan: ScanResult, pool: SyncPool | undefined, temps: { staleTemps: TempFile[]; staleTempsRemoved: number }): Promise<ApplyResult> {
+  const { staleTemps, staleTempsRemoved } = temps;
   opts.onProgress?.('planning');
-  const planStart = cpuSample();
   const texts = readTexts(tree.root, scan.files.map((f) => f.path), targetFiles(tree).abs);
   const plan = planRewrite(scan, texts, profileOf(tree));
   const errors = plan.findings.filter((f) => f.severity === 'error');
@@ -96,7 +107,7 @@ export async function applyTree(src: string | undefined, opts: ApplyOptions = {}
     ...changes.filter((c) => languageOf(c.path) === 'cxx').map((c) => ({ c, lang: 'cxx' as Lang })),
   ];
   const jobs: GuardJob[] = guarded.map(({ c, lang }) => ({ after: c.text, before: texts.get(c.path)!, lang, undo: (c.undo ?? []).map(({ start, end, text }) => ({ start, end, text })) }));
-  const counts = guardAll(jobs, rules, planStart);
+  const counts = guardAll(jobs, rules, pool);
   guarded.forEach(({ c }, i) => {
     const { after: e1, before: e0 } = counts[i];
     if (e1 > e0) throw new UsageError(`${path.join(tree.root, c.path)}:1: internal error: the rewrite leaves ${e1 - e0} more parse errors in this file; nothing was written`);
@@ -127,24 +138,29 @@ export async function applyTree(src: string | undefined, opts: ApplyOptions = {}
 }
 
 /**
- * The guard's parse error counts of each rewritten file, after and before, in order. Spread over
- * the scan's pool workers when the texts are big enough and other processes left a core free
- * while planning (the scan's own rule), else counted in this thread: the same counts either way.
+ * The guard's parse error counts of each rewritten file, after and before, in order. With the
+ * scan's pool, this thread masks each file and the worker parses it, as in the scan: the files
+ * after, then those before whose after has errors. Without it, all in this thread. The same
+ * counts either way.
  */
-function guardAll(jobs: GuardJob[], rules: MacroRules, since: CpuSample): { after: number; before: number }[] {
-  const here = (job: GuardJob) => guardCounts(job, rules);
-  const workers = defaultPoolSize() - 1;
-  const bytes = jobs.reduce((n, j) => n + j.after.length, 0);
-  if (workers < 1 || bytes <= workerThreshold || defaultPoolSize() - othersBusyCores(since) < 1 + spareForWorkers) return jobs.map(here);
-  const out: { after: number; before: number }[] = new Array(jobs.length);
-  const order = jobs.map((_, i) => i).sort((a, b) => jobs[b].after.length - jobs[a].after.length || a - b);
-  const pool = new SyncPool(workerModule('../engine/scan-worker', import.meta.url), workers);
-  try {
-    pool.setup({ kind: 'index', files: [], rules: [...rules] } satisfies ScanRequest);
-    const requests = order.map((i) => ({ kind: 'guard', job: jobs[i] }) satisfies ScanRequest);
-    pool.run(requests, (j, value) => (out[order[j]] = value as { after: number; before: number }), { local: (req) => here((req as { job: GuardJob }).job) });
-  } finally {
-    pool.close();
+function guardAll(jobs: GuardJob[], rules: MacroRules, pool: SyncPool | undefined): { after: number; before: number }[] {
+  if (!pool || pool.live === 0) return jobs.map((job) => guardCounts(job, rules));
+  const afters = jobs.map(() => undefined as CountJob | undefined);
+  const after = countInPool(pool, jobs.map((_, i) => i), (i) => (afters[i] = guardAfter(jobs[i], rules)), (i) => jobs[i].after.length);
+  const worse = jobs.map((_, i) => i).filter((i) => after.get(i)! > 0);
+  const before = countInPool(pool, worse, (i) => guardBefore(jobs[i], rules, afters[i]!), (i) => jobs[i].before.length);
+  return jobs.map((_, i) => ({ after: after.get(i)!, before: before.get(i) ?? 0 }));
+}
+
+/** Error counts of the texts prepare(i) masks, for each i of which, biggest first; parsed in the pool and here. */
+function countInPool(pool: SyncPool, which: number[], prepare: (i: number) => CountJob, size: (i: number) => number): Map<number, number> {
+  const order = [...which].sort((a, b) => size(b) - size(a) || a - b);
+  const out = new Map<number, number>();
+  const stream = pool.stream(order.length, (req) => errorCount((req as { count: CountJob }).count), (j, n) => out.set(order[j], n as number));
+  for (const i of order) {
+    stream.offer({ count: prepare(i) } satisfies TreeRequest);
+    stream.runAhead(poolLookahead);
   }
+  stream.finish();
   return out;
 }

@@ -45,6 +45,13 @@ export function parseC(text: string, lang: Lang = 'c', skip?: { spans: { start: 
 }
 
 function includedRanges(length: number, spans: { start: number; end: number }[], lines: number[]) {
+  // tree-sitter refuses ranges out of order without a word and parses with the ranges of the
+  // parse before: a wrong span must fail here, not give another file's errors.
+  let last = 0;
+  for (const s of spans) {
+    if (s.start < last || s.end < s.start || s.end > length) throw new Error(`parseC: span ${s.start}-${s.end} out of order or outside the text (${length} units, previous span ending at ${last})`);
+    last = s.end;
+  }
   const point = (offset: number) => {
     const p = positionOf(lines, offset);
     return { row: p.line - 1, column: p.column - 1 };

@@ -37,6 +37,22 @@ export function treeFacts(job: TreeJob): TreeFacts {
   return { raw, errors, functions: job.functionsAt.map((o) => enclosingFunction(tree, o)) };
 }
 
+/** A masked text whose parse errors are wanted (apply's guard, parse-errors.ts), bodies in spans left out. */
+export interface CountJob {
+  masked: string;
+  lang: Lang;
+  spans: Span[];
+  lines: number[];
+}
+
+/** What tree-worker.ts is sent: a file's TreeJobs, one per context, or a text to count errors in. */
+export type TreeRequest = TreeJob[] | { count: CountJob };
+
+export function errorCount(job: CountJob): number {
+  const e = countErrors(parseC(job.masked, job.lang, job.spans.length ? { spans: job.spans, lines: job.lines } : undefined));
+  return e.errorNodes + e.missingNodes;
+}
+
 export function enclosingFunction(tree: Tree, offset: number): string | undefined {
   for (let n: any = tree.rootNode.descendantForIndex(offset); n; n = n.parent) {
     if (n.type === 'function_definition') {

@@ -46,6 +46,24 @@ describe('guardCounts', () => {
   });
 });
 
+describe('guardCounts: edits that insert bodies', () => {
+  it('leaves out only bodies no edit meets, at the same bytes on both sides', () => {
+    // A moved initializer's generated function: an inserted body, which the file before lacks.
+    const before = `${clean}static int a = 1;\n${broken}`;
+    const fn = `static void _init(void)\n{\n${pad}  a = 1;\n}\n`;
+    const c = guard(before, 'static int a = 1;', `static int a;\n${fn}`, 'static int a = 1;'.length);
+    expect(c.after).toBe(c.before);
+  });
+
+  it('gives the same counts whatever was parsed before (no stale ranges)', () => {
+    const before = `${clean}static int a = 1;\n${broken}`;
+    const run = () => guard(before, 'static int a = 1;', `static int a;\nstatic void _init(void)\n{\n${pad}}\n`, 'static int a = 1;'.length);
+    const first = run();
+    maskedParseErrors(`int h(void) {\n${pad}${pad}}\n`, rules);
+    expect(run()).toEqual(first);
+  });
+});
+
 describe('shiftSpans', () => {
   it('moves spans of the edited text back past the edits before them', () => {
     // after = "AAxxBByyyCC": "xx" replaced "x" (grew by 1), "yyy" replaced "" (grew by 3)
@@ -58,5 +76,15 @@ describe('shiftSpans', () => {
       { start: 3, end: 5 },
       { start: 5, end: 7 },
     ]);
+  });
+});
+
+describe('parseC with spans', () => {
+  it('refuses spans out of order instead of parsing with the ranges of the parse before', async () => {
+    const { parseC } = await import('../../src/engine/parse.ts');
+    const { lineIndex } = await import('../../src/engine/lex.ts');
+    const text = `${clean}${clean}`;
+    expect(() => parseC(text, 'c', { spans: [{ start: 40, end: 50 }, { start: 30, end: 35 }], lines: lineIndex(text) })).toThrow(/out of order/);
+    expect(() => parseC(text, 'c', { spans: [{ start: 40, end: text.length + 5 }], lines: lineIndex(text) })).toThrow(/outside the text/);
   });
 });

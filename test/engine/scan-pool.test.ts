@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PoolError, SyncPool, cpuSample, othersBusyCores } from '../../src/engine/scan-pool.ts';
 import { LexicalIndex, type FileLex } from '../../src/engine/lexical-index.ts';
-import { lexFile } from '../../src/engine/scan-file.ts';
+import { finishFile, lexFile } from '../../src/engine/scan-file.ts';
+import type { TreeFacts, TreeRequest } from '../../src/engine/tree-facts.ts';
 import { directives, tokenize } from '../../src/engine/lex.ts';
 import { scanOpened, scanTree, type ScanStats } from '../../src/cpython2/scan.ts';
 import { loadMacroRules } from '../../src/cpython2/rules.ts';
@@ -9,7 +10,7 @@ import { openTree } from '../../src/cpython2/target/tree.ts';
 import { UsageError } from '../../src/cli/errors.ts';
 
 const echo = new URL('./helpers/pool-echo.ts', import.meta.url);
-const scanWorker = new URL('../../src/engine/scan-worker.ts', import.meta.url);
+const treeWorker = new URL('../../src/engine/tree-worker.ts', import.meta.url);
 
 describe('SyncPool', () => {
   it('runs jobs on every worker, synchronously, and returns each result to its job', () => {
@@ -206,7 +207,7 @@ describe('JobStream', () => {
   });
 });
 
-describe('scan worker', () => {
+describe('tree worker', () => {
   const files = {
     'Include/m.h': '#define DOC(n, s) static char n[] = s\n#define EXT extern\nEXT int shared;\n',
     'Modules/a.c': '#include "m.h"\nstatic int counter;\nint f(void) { static int calls; int local; return calls++; }\nDOC(a_doc, "x");\n',
@@ -218,26 +219,21 @@ describe('scan worker', () => {
     return { path, defines: lx.defines, lines: lx.lines, includes: lx.includes.map((i) => ({ ...i, target: i.name === 'm.h' ? 'Include/m.h' : i.name === 'inc.c' ? 'Modules/inc.c' : undefined })) };
   });
 
-  it('parses in a worker exactly as in this thread', () => {
+  it('parses in a worker exactly as in this thread: tree facts, then the files finished here', () => {
     const rules = loadMacroRules();
     const index = new LexicalIndex(lexes);
     const here = Object.entries(files).map(([p, t]) => index.parse(p, t, rules));
     expect(here.flat().flatMap((p) => p.declarations.map((d) => d.name)).sort()).toEqual(['a_doc', 'calls', 'counter', 'shared', 'table_b']);
-    const pool = new SyncPool(scanWorker, 2);
+    const prepared = Object.entries(files).map(([p, t]) => index.prepare(p, t, rules));
+    const pool = new SyncPool(treeWorker, 2);
     try {
-      pool.setup({ kind: 'index', files: lexes, rules: [...rules] });
-      const there: unknown[] = [];
-      pool.run(Object.entries(files).map(([path, text]) => ({ kind: 'parse', path, text })), (i, v) => (there[i] = v));
-      expect(there).toEqual(here);
-    } finally {
-      pool.close();
-    }
-  });
-
-  it('refuses a parse before the index', () => {
-    const pool = new SyncPool(scanWorker, 1);
-    try {
-      expect(() => pool.run([{ kind: 'parse', path: 'Modules/a.c', text: '' }], () => {})).toThrow(/before the index/);
+      const facts: unknown[] = [];
+      pool.run(prepared.map((ps) => ps.map((p) => p.job) satisfies TreeRequest), (i, v) => (facts[i] = v));
+      expect(prepared.map((ps, i) => ps.map((p, k) => finishFile(p, (facts[i] as TreeFacts[])[k])))).toEqual(here);
+      // A text to count errors in, as apply's guard sends it.
+      const count: unknown[] = [];
+      pool.run([{ count: { masked: 'int x = = ;', lang: 'c', spans: [], lines: [] } } satisfies TreeRequest], (i, v) => (count[i] = v));
+      expect(count[0]).toBeGreaterThan(0);
     } finally {
       pool.close();
     }
