@@ -9,6 +9,7 @@ import { languageOf, type Lang } from '../engine/parse.ts';
 import { guardAfter, guardBefore, guardCounts, type GuardJob } from '../engine/parse-errors.ts';
 import { errorCount, type CountJob, type TreeRequest } from '../engine/tree-facts.ts';
 import type { SyncPool } from '../engine/scan-pool.ts';
+import type { Lexed } from '../engine/scan-file.ts';
 import type { MacroRules } from '../engine/macro-rules.ts';
 import type { Finding, ScanResult } from '../engine/model.ts';
 import { UsageError } from '../engine/errors.ts';
@@ -72,21 +73,21 @@ export async function applyTree(src: string | undefined, opts: ApplyOptions = {}
   const staleTempsRemoved = temps.removed?.length ?? 0;
   opts.onProgress?.('scanning');
   // The scan's worker, booted and warmed up, parses for the guard too.
-  const kept: { pool?: SyncPool } = {};
+  const kept: { pool?: SyncPool; lexed?: ReadonlyMap<string, Lexed> } = {};
   try {
-    const scan = scanOpened(tree, { onProgress: (i, n) => opts.onProgress?.(`scanning ${i}/${n}`), keepPool: (p) => (kept.pool = p) });
-    return await rewrite(tree, opts, scan, kept.pool, { staleTemps, staleTempsRemoved });
+    const scan = scanOpened(tree, { onProgress: (i, n) => opts.onProgress?.(`scanning ${i}/${n}`), keepPool: (p) => (kept.pool = p), keepLexed: (l) => (kept.lexed = l) });
+    return await rewrite(tree, opts, scan, kept, { staleTemps, staleTempsRemoved });
   } finally {
     kept.pool?.close();
   }
 }
 
 /** Plans the rewrite of a scanned tree, guards it, and writes it. */
-async function rewrite(tree: Target, opts: ApplyOptions, scan: ScanResult, pool: SyncPool | undefined, temps: { staleTemps: TempFile[]; staleTempsRemoved: number }): Promise<ApplyResult> {
+async function rewrite(tree: Target, opts: ApplyOptions, scan: ScanResult, kept: { pool?: SyncPool; lexed?: ReadonlyMap<string, Lexed> }, temps: { staleTemps: TempFile[]; staleTempsRemoved: number }): Promise<ApplyResult> {
   const { staleTemps, staleTempsRemoved } = temps;
   opts.onProgress?.('planning');
-  const texts = readTexts(tree.root, scan.files.map((f) => f.path), targetFiles(tree).abs);
-  const plan = planRewrite(scan, texts, profileOf(tree));
+  const texts = readTexts(tree.root, scan.files.map((f) => f.path), targetFiles(tree).abs, kept.lexed);
+  const plan = planRewrite(scan, texts, profileOf(tree), kept.lexed);
   const errors = plan.findings.filter((f) => f.severity === 'error');
   // Scan findings (parse warnings, stale rules) are check's business; only the plan can block a rewrite.
   const findings = [...plan.findings];
@@ -107,7 +108,7 @@ async function rewrite(tree: Target, opts: ApplyOptions, scan: ScanResult, pool:
     ...changes.filter((c) => languageOf(c.path) === 'cxx').map((c) => ({ c, lang: 'cxx' as Lang })),
   ];
   const jobs: GuardJob[] = guarded.map(({ c, lang }) => ({ after: c.text, before: texts.get(c.path)!, lang, undo: (c.undo ?? []).map(({ start, end, text }) => ({ start, end, text })) }));
-  const counts = guardAll(jobs, rules, pool);
+  const counts = guardAll(jobs, rules, kept.pool);
   guarded.forEach(({ c }, i) => {
     const { after: e1, before: e0 } = counts[i];
     if (e1 > e0) throw new UsageError(`${path.join(tree.root, c.path)}:1: internal error: the rewrite leaves ${e1 - e0} more parse errors in this file; nothing was written`);

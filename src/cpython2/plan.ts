@@ -4,7 +4,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import type { Declaration, Finding, Global, MacroBodyInit, ScanResult } from '../engine/model.ts';
 import type { Edit } from '../engine/edits.ts';
-import { lexFile } from '../engine/scan-file.ts';
+import { lexFile, type Lexed } from '../engine/scan-file.ts';
 import { elementCountText, expandText } from '../engine/initializers.ts';
 import { initAnalysis, includesClosure } from './refine.ts';
 import { resolveInclude, readSource } from './scan.ts';
@@ -116,7 +116,8 @@ export function fileId(file: string): string {
   return file.replace(/\.c(\.in)?$/, '').replace(/[^A-Za-z0-9]/g, '_');
 }
 
-export function planRewrite(scan: ScanResult, texts: Map<string, string>, profile: Profile): Plan {
+/** lexed: the scan's own lexing of the files (ScanOptions.keepLexed), so that they are not lexed twice. */
+export function planRewrite(scan: ScanResult, texts: Map<string, string>, profile: Profile, lexed?: ReadonlyMap<string, Lexed>): Plan {
   const core = loadCore(profile);
   const macroRules = loadMacroRules(profile);
   // Files scanned only as context (the rewritten tree's headers, for an extension folder) are
@@ -132,7 +133,8 @@ export function planRewrite(scan: ScanResult, texts: Map<string, string>, profil
   const defines = new Map<string, MacroDef[]>();
   const includeSites = new Map<string, { name: string; at: number }[]>();
   for (const [p, text] of texts) {
-    const lx = lexFile({ path: p, text });
+    const known = lexed?.get(p);
+    const lx = known?.source.text === text ? known : lexFile({ path: p, text });
     defines.set(p, lx.defines);
     includeSites.set(p, lx.includes);
   }
@@ -686,9 +688,10 @@ export function initSource(coreInits: string[], finiHooks: string[], cond: (file
   return lines.join('\n');
 }
 
-export function readTexts(root: string, files: string[], abs?: (rel: string) => string): Map<string, string> {
+/** The texts of files (those the scan read already taken from `known`) and the build files the plan edits. */
+export function readTexts(root: string, files: string[], abs?: (rel: string) => string, known?: ReadonlyMap<string, Lexed>): Map<string, string> {
   const m = new Map<string, string>();
-  for (const f of files) m.set(f, readSource(root, f, abs?.(f)).text);
+  for (const f of files) m.set(f, known?.get(f)?.source.text ?? readSource(root, f, abs?.(f)).text);
   for (const extra of ['Makefile.pre.in', 'Modules/Setup.dist']) if (fs.existsSync(path.join(root, extra))) m.set(extra, readSource(root, extra).text);
   return m;
 }

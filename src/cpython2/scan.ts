@@ -38,6 +38,8 @@ export interface ScanOptions {
    * same booted, warmed-up worker (apply's guard), and closes it.
    */
   keepPool?: (pool: SyncPool) => void;
+  /** Given every file as the scan read and lexed it: apply's plan reads the same texts and defines. */
+  keepLexed?: (lexed: ReadonlyMap<string, Lexed>) => void;
 }
 
 export interface ScanStats {
@@ -135,6 +137,7 @@ export function scanOpened(tree: Target, opts: ScanOptions = {}): ScanResult {
       }),
     );
     lap('read+lex');
+    opts.keepLexed?.(lexed);
     if (pool && before) {
       const others = othersBusyCores(before);
       if (opts.stats) opts.stats.othersBusy = others;

@@ -2,7 +2,7 @@
 // ERROR region can be recognised as a local variable of a function it failed to parse.
 // Conditional groups count their first branch only: `#if A f(x) { #else f(x, y) { #endif`
 // opens one body, not two.
-import type { Token } from './lex.ts';
+import { firstTokenFrom, type Token } from './lex.ts';
 import type { Lang } from './parse.ts';
 
 const open = /^#\s*(if|ifdef|ifndef)\b/;
@@ -55,25 +55,14 @@ export function braceDepths(tokens: Token[], lang: Lang = 'c'): DepthIndex {
   return { depth, tokens };
 }
 
-function tokenAt(tokens: Token[], offset: number): number {
-  let lo = 0;
-  let hi = tokens.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (tokens[mid].start < offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 export function depthAt(idx: DepthIndex, offset: number): number {
-  return idx.depth[tokenAt(idx.tokens, offset)];
+  return idx.depth[firstTokenFrom(idx.tokens, offset)];
 }
 
 /** Name of the function whose body holds offset, found lexically; '?' when it cannot be told. */
 export function enclosingFunctionLexical(idx: DepthIndex, offset: number): string {
   const { tokens, depth } = idx;
-  let i = tokenAt(tokens, offset) - 1;
+  let i = firstTokenFrom(tokens, offset) - 1;
   // back to the '{' that opened depth 1
   while (i >= 0 && !(tokens[i].text === '{' && depth[i] === 0)) i--;
   let paren = 0;

@@ -1,6 +1,7 @@
 // Where a statement can be added at the top of a function body and still be C89: after the
 // body's leading declarations. Uses the same masked parse as the scan.
-import { tokenize } from './lex.ts';
+import { firstTokenFrom, lineIndex, tokenize, type Token } from './lex.ts';
+import { skippableBodies } from './skip-bodies.ts';
 import { mask } from './mask.ts';
 import { parseC, type Lang, type SyntaxNode } from './parse.ts';
 import { functionName } from './declarations.ts';
@@ -38,7 +39,11 @@ function onlyDeclarations(n: SyntaxNode): boolean {
 }
 
 export function findFunctionEntries(text: string, rules: MacroRules, nameMatches: (name: string) => boolean, lang: Lang = 'c'): FunctionEntry[] {
-  const tree = parseC(mask(text, tokenize(text), rules, undefined, undefined, lang).text, lang);
+  const tokens = tokenize(text);
+  const masked = mask(text, tokens, rules, undefined, undefined, lang).text;
+  // Only the bodies of the functions asked for are read: the others are left out of the parse.
+  const spans = lang === 'c' ? skippableBodies(tokens, masked, []).filter((s) => !headerNames(tokens, s.start, nameMatches)) : [];
+  const tree = parseC(masked, lang, spans.length ? { spans, lines: lineIndex(text) } : undefined);
   const out: FunctionEntry[] = [];
   const visit = (n: SyntaxNode) => {
     for (const c of n.namedChildren) {
@@ -66,4 +71,19 @@ export function findFunctionEntries(text: string, rules: MacroRules, nameMatches
   };
   visit(tree.rootNode);
   return out;
+}
+
+/**
+ * Whether the header of the body that opens just before `bodyStart` calls out a wanted name: any
+ * identifier followed by `(` from the previous `;`, `}` or directive on (`DL_EXPORT(void)
+ * initfoo(void) {`, `int (*getcb(void))(void) {`). Keeping a body too many costs only its parse.
+ */
+function headerNames(tokens: Token[], bodyStart: number, nameMatches: (name: string) => boolean): boolean {
+  // The token before the first one in the body is its `{`.
+  for (let k = firstTokenFrom(tokens, bodyStart) - 2; k >= 0; k--) {
+    const t = tokens[k];
+    if (t.kind === 'directive' || (t.kind === 'punct' && (t.text === ';' || t.text === '}'))) break;
+    if (t.kind === 'ident' && tokens[k + 1]?.text === '(' && nameMatches(t.text)) return true;
+  }
+  return false;
 }

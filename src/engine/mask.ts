@@ -244,6 +244,7 @@ export function mask(text: string, tokens: Token[], rules: MacroRules, names?: N
   const stack: Ctx[] = [];
   // Conditional groups opened inside such a context: after its first branch, text is blanked.
   const inline: { depth: number; blanking: boolean }[] = [];
+  let blanking = false;
   let condDepth = 0;
   let blankFrom = -1;
   // `#ifdef __cplusplus` blocks are C++-only: a C compiler never sees them.
@@ -334,11 +335,13 @@ export function mask(text: string, tokens: Token[], rules: MacroRules, names?: N
       } else if (defineLine.test(d)) {
         blankContinuedComments(buf, d, t.start);
       }
+      // Only a directive changes it: worked out here, not at every token.
+      blanking = inline.some((e) => e.blanking);
       continue;
     }
     if (cxxDepth >= 0) continue;
     // Inside any branch being blanked (nested #if included), the text goes.
-    if (inline.some((e) => e.blanking)) {
+    if (blanking) {
       blank(buf, t.start, t.end);
       continue;
     }

@@ -48,8 +48,9 @@ export interface FileContext {
 
 /**
  * A file's parse up to the tree: what treeFacts needs (plain data, for any thread), and what
- * finishFile needs afterwards. The tokens are not kept: a file is tokenized again only in the
- * rare case of parse errors, so that files waiting for a worker hold no token arrays.
+ * finishFile needs afterwards. The tokens are kept for finishFile, which reads them when the
+ * parse has errors (a quarter of CPython's bytes): the scan keeps only a few files waiting
+ * (poolLookahead), and finishFile lets them go.
  */
 export interface PreparedFile {
   lexed: Lexed;
@@ -62,6 +63,7 @@ export interface PreparedFile {
   condAt: (offset: number) => string;
   blankedDirectives: number;
   job: TreeJob;
+  tokens?: Token[];
 }
 
 export function prepareFile(lexed: Lexed, ctx: FileContext): PreparedFile {
@@ -87,6 +89,7 @@ export function prepareFile(lexed: Lexed, ctx: FileContext): PreparedFile {
     useArgs,
     condAt: conditionalPaths(tokens),
     blankedDirectives: masked.blankedDirectives,
+    tokens,
     job: {
       text: source.text,
       masked: masked.text,
@@ -114,8 +117,9 @@ export function finishFile(p: PreparedFile, facts: TreeFacts): ParsedFile {
   const fnAt = new Map<number, string | undefined>();
   p.job.functionsAt.forEach((o, i) => fnAt.set(o, facts.functions[i]));
   let errors = facts.errors;
-  // Parse errors are rare: only then are the tokens made again.
-  const tokens = errors.errorNodes + errors.missingNodes > 0 ? tokenize(source.text) : undefined;
+  // The tokens are read only when the parse has errors.
+  const tokens = errors.errorNodes + errors.missingNodes > 0 ? (p.tokens ?? tokenize(source.text)) : undefined;
+  p.tokens = undefined;
   if (tokens && errors.topLevelErrors.length && isInitializerFragment(tokens)) errors = fragmentErrors(masked, lang);
   const here = (offset: number) => ({ file: source.path, ...positionOf(lines, offset) });
   const declarations: Declaration[] = [];

@@ -71,5 +71,15 @@ describe('findFunctionEntries', () => {
     const plain = 'void initx(void)\n{\n\tPyObject *m;\n\tm = Py_InitModule("x", 0);\n}\n';
     expect(findFunctionEntries(plain, rules, all).map((e) => e.declarationsFollow)).toEqual([false]);
   });
+
+  it('reads only the bodies of the functions asked for, behind any header macro', () => {
+    const pad = '  x = x + 1; y = y * 2; z = z - 3; w = x + y + z + w;\n';
+    const src = `static int helper(int x)\n{\n${pad}  return x;\n}\n` + `DL_EXPORT(void)\ninitfoo(void)\n{\n  PyObject *m;\n${pad}  m = 0;\n}\n` + `int (*getcb(void))(void)\n{\n  int a;\n${pad}  return 0;\n}\n`;
+    const wanted = (n: string) => n === 'initfoo' || n === 'getcb';
+    expect(findFunctionEntries(src, rules, wanted)).toEqual([
+      { name: 'initfoo', at: endOf(src, 'PyObject *m;'), start: src.indexOf('DL_EXPORT'), declarationsFollow: false },
+      { name: 'getcb', at: endOf(src, 'int a;'), start: src.indexOf('int (*getcb'), declarationsFollow: false },
+    ]);
+  });
 });
 
