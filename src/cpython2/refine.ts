@@ -5,7 +5,7 @@ import type { Global } from '../engine/model.ts';
 import type { MacroDef } from '../engine/macro-defs.ts';
 import { buildMacroIndex, type MacroIndex } from '../engine/macro-index.ts';
 import { expandText, mayNameIdentifiers, referencedNames } from '../engine/initializers.ts';
-import { matchingClose, tokenize } from '../engine/lex.ts';
+import { identifiers, matchingClose, tokenize } from '../engine/lex.ts';
 import { fromMacroRule, fromReviewedRow } from './classify.ts';
 
 export interface RefineInput {
@@ -93,7 +93,7 @@ export function initAnalysis(globals: Global[], texts: Map<string, string>, defi
     // A macro body's initializer is read as the use expands it (engine's bodyInit).
     const text = d.init ? (texts.get(d.file)?.slice(d.init.start, d.init.end) ?? '') : (d.bodyInit?.text ?? '');
     // Literals alone never name a variable.
-    const idents = mayNameIdentifiers(text) ? tokenize(text, 0, text.length, { directives: false }).flatMap((t) => (t.kind === 'ident' ? [t.text] : [])) : [];
+    const idents = mayNameIdentifiers(text) ? identifiers(text) : [];
     known = { text, idents };
     initTokens.set(g, known);
     return known;

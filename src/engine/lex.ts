@@ -229,6 +229,55 @@ export function directives(text: string): Token[] {
   return out;
 }
 
+/**
+ * The identifier texts of tokenize(text, from, to, { directives: false }), in order, without
+ * making the other tokens: what the initializer analysis reads of every initializer. It skips
+ * exactly what tokenize reads as another kind (comments, literals with their L prefix, numbers
+ * with their letters, line continuations).
+ */
+export function identifiers(text: string, from = 0, to = text.length): string[] {
+  const out: string[] = [];
+  let i = from;
+  while (i < to) {
+    const cc = text.charCodeAt(i) & 0xff;
+    const c0 = text.charCodeAt(i);
+    if (c0 === SLASH) {
+      const c = commentEnd(text, i);
+      if (c >= 0) {
+        i = c;
+        continue;
+      }
+      i++;
+    } else if (IDSTART[cc]) {
+      let e = i + 1;
+      while (e < to && IDPART[text.charCodeAt(e) & 0xff]) e++;
+      if (e === i + 1 && c0 === 76 /* L */) {
+        const q = text.charCodeAt(e);
+        if (q === 34 || q === 39) {
+          i = quotedEnd(text, e, q);
+          continue;
+        }
+      }
+      out.push(text.slice(i, e));
+      i = e;
+    } else if (DIGIT[cc] || (c0 === 46 && DIGIT[text.charCodeAt(i + 1) & 0xff])) {
+      let e = i + 1;
+      while (e < to && NUMPART[text.charCodeAt(e) & 0xff]) {
+        const c = text.charCodeAt(e);
+        if (c === 101 || c === 69 || c === 112 || c === 80) {
+          const sg = text.charCodeAt(e + 1);
+          if (sg === 43 || sg === 45) e++;
+        }
+        e++;
+      }
+      i = e;
+    } else if (c0 === 34 || c0 === 39) {
+      i = quotedEnd(text, i, c0);
+    } else i++;
+  }
+  return out;
+}
+
 /** Line starts of a text, for offset → line/column. */
 export function lineIndex(text: string): number[] {
   const starts = [0];

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { commentEnd, directives, lineIndex, matchingClose, positionOf, tokenize, type Token } from '../../src/engine/lex.ts';
+import fs from 'node:fs';
+import path from 'node:path';
+import fg from 'fast-glob';
+import { commentEnd, directives, identifiers, lineIndex, matchingClose, positionOf, tokenize, type Token } from '../../src/engine/lex.ts';
 
 const brief = (toks: Token[]) => toks.map((t) => [t.kind, t.start, t.end, t.text]);
 
@@ -175,6 +178,35 @@ describe('directives', () => {
       ['directive', 15, 26, '#define Z 1'],
       ['directive', 35, 43, '#  endif'],
     ]);
+  });
+});
+
+describe('identifiers', () => {
+  const idents = (text: string, from?: number, to?: number) => tokenize(text, from, to, { directives: false }).filter((t) => t.kind === 'ident').map((t) => t.text);
+
+  it('gives the identifier tokens of tokenize, skipping literals, numbers and comments', () => {
+    const text = [
+      'a_1 = L"x y" + L\'z\' + u"w" /* c d */ + 0x1Fe+3 + 1.5e-3f + .5 + $dollar;',
+      '// line comment e f',
+      '#define G(h) h ## i \\',
+      '  "unterminated j',
+      'k\\',
+      'l . m -> n ... p',
+    ].join('\n');
+    expect(identifiers(text)).toEqual(idents(text));
+    expect(identifiers(text)).toContain('$dollar');
+    expect(identifiers(text)).not.toContain('x');
+    expect(identifiers(text, 4, 40)).toEqual(idents(text, 4, 40));
+  });
+
+  it('agrees with tokenize on every fixture source', () => {
+    const root = path.resolve(__dirname, '../../fixtures');
+    const files = fg.sync('**/*.{c,h}', { cwd: root });
+    expect(files.length).toBeGreaterThan(10);
+    for (const f of files) {
+      const text = fs.readFileSync(path.join(root, f)).toString('latin1');
+      expect(identifiers(text), f).toEqual(idents(text));
+    }
   });
 });
 
