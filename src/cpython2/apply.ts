@@ -28,6 +28,8 @@ export interface ApplyOptions {
   onProgress?: (msg: string) => void;
   /** Messages worth keeping in the log (unlike progress, never throttled): stale temp files. */
   onLog?: (msg: string) => void;
+  /** Worker threads for the scan and the guard (ScanOptions.workers); default: the scan's rule. */
+  workers?: number;
 }
 
 export interface ApplyResult {
@@ -75,7 +77,7 @@ export async function applyTree(src: string | undefined, opts: ApplyOptions = {}
   // The scan's worker, booted and warmed up, parses for the guard too.
   const kept: { pool?: SyncPool; lexed?: ReadonlyMap<string, Lexed> } = {};
   try {
-    const scan = scanOpened(tree, { onProgress: (i, n) => opts.onProgress?.(`scanning ${i}/${n}`), keepPool: (p) => (kept.pool = p), keepLexed: (l) => (kept.lexed = l) });
+    const scan = scanOpened(tree, { workers: opts.workers, onProgress: (i, n) => opts.onProgress?.(`scanning ${i}/${n}`), keepPool: (p) => (kept.pool = p), keepLexed: (l) => (kept.lexed = l) });
     return await rewrite(tree, opts, scan, kept, { staleTemps, staleTempsRemoved });
   } finally {
     kept.pool?.close();

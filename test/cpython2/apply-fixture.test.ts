@@ -37,6 +37,17 @@ function copyFixture(name: string): string {
   return dst;
 }
 
+describe('apply with a worker thread', () => {
+  it('writes the same bytes as in one thread: the scan and the guard parse on the worker', async () => {
+    const one = copyFixture('one-thread');
+    const two = copyFixture('with-worker');
+    await applyTree(one, { workers: 0 });
+    await applyTree(two, { workers: 1 });
+    expect(treeHash(two)).toEqual(treeHash(one));
+    expect(treeHash(one)).not.toEqual(treeHash(fixture));
+  });
+});
+
 describe('apply on the fixture', () => {
   let out: string;
   let first: Awaited<ReturnType<typeof applyTree>>;
