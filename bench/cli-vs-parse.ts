@@ -119,11 +119,12 @@ if (asJson) {
   const fmt = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
   console.log(`machine: ${figures.machine.cores} cores, load average ${fmt(loadBefore)} before, ${fmt(figures.machine.loadAfter)} after; node ${process.version}`);
   // Why a ratio can miss: the raw parse is one thread, and the commands beat it only with a
-  // worker on a second core, which they take only when other processes leave one free.
-  const busy = Math.max(loadBefore[0], figures.machine.loadAfter[0]) >= figures.machine.cores - 0.5;
+  // worker on a second core, which they take only when other processes leave one free. The load
+  // after the run counts the bench's own processes, so only the load before it tells.
+  const busy = loadBefore[0] >= figures.machine.cores - 0.5;
   if (busy && (ratios.scan > targets.scan || ratios.check > targets.check || ratios.apply > targets.apply)) {
-    console.log('note: other processes kept the cores busy (load ≥ cores - 0.5); the commands then drop their worker thread');
-    console.log('      (src/cpython2/scan.ts, spareForWorkers), and a ratio is one thread against one: rerun on a quiet machine.');
+    console.log('note: the machine was busy before the run (1-minute load ≥ cores - 0.5); a command drops its worker thread when');
+    console.log('      other processes hold the cores while it reads (src/cpython2/scan.ts, spareForWorkers): rerun on a quiet machine.');
   }
 }
 
