@@ -172,14 +172,15 @@ export function scanOpened(tree: Target, opts: ScanOptions = {}): ScanResult {
       });
     }
     lap('parse');
+    // Handed over or let go before linking: a worker's teardown then runs beside it.
+    if (pool && opts.keepPool) opts.keepPool(pool);
+    else pool?.close();
     result = assemble(tree, files, lexed, index, parsed, macros, reviewed, libc, opts, new Set(tf.context));
     lap('link+classify');
   } catch (e) {
-    pool?.close();
+    pool?.close(); // whether handed over or not: a failed scan leaves its caller nothing to parse
     throw e;
   }
-  if (pool && opts.keepPool) opts.keepPool(pool);
-  else pool?.close();
   return result;
 }
 
