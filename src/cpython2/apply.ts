@@ -6,7 +6,7 @@ import { writeFilesAtomic, type WriteResult } from '../engine/write.ts';
 import { unifiedDiff } from '../engine/diff.ts';
 import { findStaleTemps, removeStaleTemps, describeTemps, tempFilePid, type TempFile, type TempScan, type TempSweep } from '../engine/stale-temps.ts';
 import { languageOf, type Lang } from '../engine/parse.ts';
-import { guardAfter, guardBefore, guardCounts, type GuardJob } from '../engine/parse-errors.ts';
+import { guardAfter, guardBefore, guardCounts, type GuardAfter, type GuardJob } from '../engine/parse-errors.ts';
 import { errorCount, type CountJob, type TreeRequest } from '../engine/tree-facts.ts';
 import type { SyncPool } from '../engine/scan-pool.ts';
 import type { Lexed } from '../engine/scan-file.ts';
@@ -148,20 +148,30 @@ async function rewrite(tree: Target, opts: ApplyOptions, scan: ScanResult, kept:
  */
 function guardAll(jobs: GuardJob[], rules: MacroRules, pool: SyncPool | undefined): { after: number; before: number }[] {
   if (!pool || pool.live === 0) return jobs.map((job) => guardCounts(job, rules));
-  const afters = jobs.map(() => undefined as CountJob | undefined);
-  const after = countInPool(pool, jobs.map((_, i) => i), (i) => (afters[i] = guardAfter(jobs[i], rules)), (i) => jobs[i].after.length);
+  const afters: GuardAfter[] = [];
+  const after = countInPool(pool, jobs.map((_, i) => i), (i) => (afters[i] = guardAfter(jobs[i], rules)).count ?? 0, (i) => jobs[i].after.length);
   const worse = jobs.map((_, i) => i).filter((i) => after.get(i)! > 0);
   const before = countInPool(pool, worse, (i) => guardBefore(jobs[i], rules, afters[i]!), (i) => jobs[i].before.length);
   return jobs.map((_, i) => ({ after: after.get(i)!, before: before.get(i) ?? 0 }));
 }
 
-/** Error counts of the texts prepare(i) masks, for each i of which, biggest first; parsed in the pool and here. */
-function countInPool(pool: SyncPool, which: number[], prepare: (i: number) => CountJob, size: (i: number) => number): Map<number, number> {
+/**
+ * Error counts of the texts prepare(i) masks, for each i of which, biggest first; parsed in the
+ * pool and here. prepare may give the count itself (a text that needs no parse).
+ */
+function countInPool(pool: SyncPool, which: number[], prepare: (i: number) => CountJob | number, size: (i: number) => number): Map<number, number> {
   const order = [...which].sort((a, b) => size(b) - size(a) || a - b);
   const out = new Map<number, number>();
-  const stream = pool.stream(order.length, (req) => errorCount((req as { count: CountJob }).count), (j, n) => out.set(order[j], n as number));
+  const offered: number[] = [];
+  const stream = pool.stream(order.length, (req) => errorCount((req as { count: CountJob }).count), (j, n) => out.set(offered[j], n as number));
   for (const i of order) {
-    stream.offer({ count: prepare(i) } satisfies TreeRequest);
+    const job = prepare(i);
+    if (typeof job === 'number') {
+      out.set(i, job);
+      continue;
+    }
+    offered.push(i);
+    stream.offer({ count: job } satisfies TreeRequest);
     stream.runAhead(poolLookahead);
   }
   stream.finish();

@@ -28,33 +28,101 @@ export interface GuardJob {
 }
 
 /**
- * The parse of a file after its rewrite, for the guard. In C, the function bodies that no edit
- * touched are left out (skip-bodies.ts), and so they are from the parse of the file before
- * (guardBefore): the same bytes on both sides, which tree-sitter's included ranges keep it from
- * reading, so the counts compare what the edits touched and everything at file scope, for a
- * fraction of a whole parse.
+ * The guard's first step for a file. In C, the function bodies that no edit touched are left out
+ * of the parse after (skip-bodies.ts), and so they are from the parse before (guardBefore): the
+ * same bytes on both sides, which tree-sitter's included ranges keep it from reading, so the
+ * counts compare what the edits touched and everything at file scope, for a fraction of a whole
+ * parse. A rewrite that only inserts what the macro rules blank out (PYGLOBAL after `static`)
+ * needs no parse at all (onlyBlanksAdded): then `count` is undefined.
  */
-export function guardAfter(job: GuardJob, rules: MacroRules): CountJob {
-  if (job.lang !== 'c') return countJob(job.after, rules, job.lang);
+export interface GuardAfter {
+  count?: CountJob;
+  spans: Span[];
+  /** The file before, masked, when the check for added blanks worked it out. */
+  maskedBefore?: string;
+}
+
+export function guardAfter(job: GuardJob, rules: MacroRules): GuardAfter {
+  if (job.lang !== 'c') return { count: countJob(job.after, rules, job.lang), spans: [] };
   const tokens = tokenize(job.after);
   const masked = mask(job.after, tokens, rules, undefined, undefined, job.lang).text;
   const spans = untouched(skippableBodies(tokens, masked, []), job.undo);
-  return { masked, lang: job.lang, spans, lines: spans.length ? lineIndex(job.after) : [] };
+  let maskedBefore: string | undefined;
+  if (job.undo.every((e) => e.text === '')) {
+    maskedBefore = mask(job.before, tokenize(job.before), rules, undefined, undefined, job.lang).text;
+    if (onlyBlanksAdded(masked, maskedBefore, job.undo)) return { spans, maskedBefore };
+  }
+  return { count: { masked, lang: job.lang, spans, lines: spans.length ? lineIndex(job.after) : [] }, spans, maskedBefore };
 }
 
 /** The parse of the file before, with the bodies guardAfter left out at their offsets there. */
-export function guardBefore(job: GuardJob, rules: MacroRules, after: CountJob): CountJob {
-  return countJob(job.before, rules, job.lang, shiftSpans(after.spans, job.undo));
+export function guardBefore(job: GuardJob, rules: MacroRules, after: GuardAfter): CountJob {
+  const spans = shiftSpans(after.spans, job.undo);
+  const masked = after.maskedBefore ?? mask(job.before, tokenize(job.before), rules, undefined, undefined, job.lang).text;
+  return { masked, lang: job.lang, spans, lines: spans.length ? lineIndex(job.before) : [] };
 }
 
 /**
  * The parse errors after and before, in this thread. The file before is parsed only when the
- * file after has errors: a clean result cannot be worse (most files).
+ * file after has errors: a clean result cannot be worse (most files). A rewrite that only adds
+ * blanks is counted as neither (0 and 0): its parses are the same.
  */
 export function guardCounts(job: GuardJob, rules: MacroRules): { after: number; before: number } {
   const a = guardAfter(job, rules);
-  const after = errorCount(a);
+  if (!a.count) return { after: 0, before: 0 };
+  const after = errorCount(a.count);
   return { after, before: after === 0 ? 0 : errorCount(guardBefore(job, rules, a)) };
+}
+
+/**
+ * Whether the masked text after differs from the masked text before only by runs of spaces and
+ * tabs that the edits inserted (undo: insertions only, in order), each between two tokens: not
+ * inside a word or a multi-character operator, not after a line-continuing backslash. Tree-sitter
+ * reads blanks between tokens as nothing, so the two parses are the same.
+ */
+export function onlyBlanksAdded(after: string, before: string, undo: readonly { start: number; end: number; text: string }[]): boolean {
+  let a = 0;
+  let b = 0;
+  const same = (n: number) => after.startsWith(before.slice(b, b + n), a);
+  for (const e of undo) {
+    if (e.text !== '') return false;
+    const n = e.start - a;
+    if (n < 0 || !same(n)) return false;
+    a += n;
+    b += n;
+    for (let i = e.start; i < e.end; i++) {
+      const c = after.charCodeAt(i);
+      if (c !== 32 && c !== 9) return false;
+    }
+    const l = b > 0 ? before.charCodeAt(b - 1) : 32;
+    const r = b < before.length ? before.charCodeAt(b) : 32;
+    const space = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
+    if (l === 92 /* \ */ || (!space(l) && !space(r) && isWord(l) === isWord(r))) return false;
+    // In a directive a blank can change the meaning (`#define F(x)` against `#define F (x)`).
+    if (inDirective(before, b)) return false;
+    a = e.end;
+  }
+  return after.length - a === before.length - b && same(before.length - b);
+}
+
+/** Whether offset at lies on a preprocessor directive's line, or on one its backslashes continue. */
+function inDirective(text: string, at: number): boolean {
+  let start = text.lastIndexOf('\n', at - 1) + 1;
+  // Back over lines that a backslash continues.
+  for (;;) {
+    let end = start - 1; // the '\n' before this line
+    if (end <= 0) break;
+    if (text.charCodeAt(end - 1) === 13) end--;
+    if (text.charCodeAt(end - 1) !== 92) break;
+    start = text.lastIndexOf('\n', end - 2) + 1;
+  }
+  let i = start;
+  while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+  return text.charCodeAt(i) === 35;
+}
+
+function isWord(c: number): boolean {
+  return c === 95 || c === 36 || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
 /**

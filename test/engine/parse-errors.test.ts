@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyEdits, invertEdits, type Edit } from '../../src/engine/edits.ts';
-import { guardCounts, maskedParseErrors, shiftSpans } from '../../src/engine/parse-errors.ts';
+import { guardAfter, guardCounts, maskedParseErrors, onlyBlanksAdded, shiftSpans } from '../../src/engine/parse-errors.ts';
+import type { MacroRules } from '../../src/engine/macro-rules.ts';
 
 const rules = new Map();
 const pad = '  x = x + 1; y = y * 2; z = z - 3; w = x + y + z + w;\n';
@@ -61,6 +62,42 @@ describe('guardCounts: edits that insert bodies', () => {
     const first = run();
     maskedParseErrors(`int h(void) {\n${pad}${pad}}\n`, rules);
     expect(run()).toEqual(first);
+  });
+});
+
+describe('guardAfter: rewrites that only add blanks to what the parser reads', () => {
+  const erase: MacroRules = new Map([['PYGLOBAL', { kind: 'erase', name: 'PYGLOBAL', args: false, reason: 'test' }]]);
+  // A file-scope statement tree-sitter cannot parse, so that a parse would count errors.
+  const before = `static int a;\nstatic char *b = 0;\nint = = ;\n${clean}#define F(x) x\n`;
+  const rewrite = (inserts: [string, string][]) => {
+    const edits: Edit[] = inserts.map(([at, text]) => ({ file: 'a.c', start: before.indexOf(at), end: before.indexOf(at), text, reason: 'test' }));
+    const after = applyEdits(before, edits);
+    return { after, before, lang: 'c' as const, undo: invertEdits(before, edits) };
+  };
+
+  it('needs no parse when the macro rules blank out every insertion between tokens', () => {
+    const job = rewrite([['int a;', 'PYGLOBAL '], ['char *b', 'PYGLOBAL ']]);
+    expect(maskedParseErrors(job.after, erase)).toBeGreaterThan(0);
+    expect(guardAfter(job, erase).count).toBeUndefined();
+    expect(guardCounts(job, erase)).toEqual({ after: 0, before: 0 });
+  });
+
+  it('parses when an insertion is not blanked, splits a word, sits in a directive or adds a line', () => {
+    const cases: [string, string][][] = [
+      [['int a;', 'volatile ']], // kept by the mask
+      [['nt a;', 'PYGLOBAL ']], // `iPYGLOBAL nt`: inside a word
+      [['(x) x', 'PYGLOBAL ']], // `#define F (x)`: another macro
+      [['int a;', 'PYGLOBAL\n']], // a line break
+    ];
+    for (const c of cases) expect(guardAfter(rewrite(c), erase).count, JSON.stringify(c)).toBeDefined();
+  });
+
+  it('tells blanks from anything else, text for text', () => {
+    const undo = [{ start: 7, end: 10, text: '' }];
+    expect(onlyBlanksAdded('static    int a;', 'static int a;', undo)).toBe(true);
+    expect(onlyBlanksAdded('static    int b;', 'static int a;', undo)).toBe(false);
+    expect(onlyBlanksAdded('static  x int a;', 'static int a;', undo)).toBe(false);
+    expect(onlyBlanksAdded('static    int a;', 'static int a;', [{ start: 7, end: 10, text: 'y' }])).toBe(false);
   });
 });
 
