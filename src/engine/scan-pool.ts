@@ -351,7 +351,7 @@ export class JobStream {
     while (this.jobs.length - this.oldest > ahead) {
       const i = this.oldest++;
       if (Atomics.compareExchange(this.claims, i, 0, 2) !== 0) continue;
-      this.onResult(i, this.local(this.jobs[i], i));
+      this.onResult(i, this.local(this.release(i), i));
       this.done++;
       this.pool.countFor(this.pool.size);
       this.poll();
@@ -365,7 +365,7 @@ export class JobStream {
     for (let i = this.oldest; i < n; i++) {
       this.poll();
       if (Atomics.compareExchange(this.claims, i, 0, 2) !== 0) continue;
-      this.onResult(i, this.local(this.jobs[i], i));
+      this.onResult(i, this.local(this.release(i), i));
       this.done++;
       this.pool.countFor(this.pool.size);
       quietSince = Date.now();
@@ -385,8 +385,16 @@ export class JobStream {
     }
   }
 
+  /** A job's payload, let go here: a job is run once, and the stream must not hold every file's text. */
+  private release(i: number): unknown {
+    const job = this.jobs[i];
+    this.jobs[i] = undefined;
+    return job;
+  }
+
   private take(slot: number, reply: Extract<Reply, { ok: true }>): void {
     if (reply.id !== this.id || reply.job === undefined) return;
+    this.jobs[reply.job] = undefined;
     this.onResult(reply.job, reply.value);
     this.done++;
     this.pool.countFor(slot);
