@@ -201,9 +201,10 @@ function workerCount(tf: TargetFiles, files: string[], opts: ScanOptions): numbe
 }
 
 /**
- * Parses a worker may find waiting: with fewer, a worker sat idle while this thread parsed a big
- * file; with all of them, this thread tokenized the whole tree before parsing any (1, 2, 4, all:
- * 2.16, 2.06, 2.02, 2.07 s for 2.4.6 on 2 cores).
+ * How many offered parses may wait for a worker before this thread runs the oldest itself. With
+ * fewer, a worker sat idle while this thread parsed a big file; with no limit, this thread
+ * tokenized the whole tree before parsing any, and tokenized at half speed (1, 2, 4, no limit:
+ * a scan of 2.4.6 in 2.16, 2.06, 2.02, 2.07 s on 2 cores).
  */
 export const poolLookahead = 4;
 

@@ -81,7 +81,7 @@ export function prepareFile(lexed: Lexed, ctx: FileContext): PreparedFile {
   for (const use of found.uses) use.semi = use.close >= 0 && tokens[use.close + 1]?.text === ';';
   return {
     lexed,
-    // Without the tokens: a file waiting for its facts must not hold them.
+    // The tokens are held once, below, and let go by finishFile.
     ctx: { ...ctx, tokens: undefined },
     visible,
     declaring: masked.declaring,
