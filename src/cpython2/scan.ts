@@ -26,7 +26,7 @@ export interface ScanOptions {
   onProgress?: (done: number, total: number, file: string) => void;
   /**
    * Worker threads that parse alongside this thread: 0 keeps it in this thread; default: one
-   * per core but this one's, when the files to parse exceed workerThreshold bytes (below that,
+   * per core but this one's, at most maxTreeWorkers, when the files to parse exceed workerThreshold bytes (below that,
    * starting workers costs more than they save) and other processes leave the cores free
    * (spareForWorkers).
    */
@@ -184,9 +184,17 @@ export function scanOpened(tree: Target, opts: ScanOptions = {}): ScanResult {
   return result;
 }
 
+/**
+ * Workers worth starting by default, however many cores: this thread tokenizes and masks every
+ * file, about a quarter of a file's CPU time in one thread, so three workers parse as fast as it
+ * can prepare, and every job is sent to each of them. (Reasoned from the 2-core figures, where
+ * one worker is all there is: not measured on more cores.)
+ */
+export const maxTreeWorkers = 3;
+
 function workerCount(tf: TargetFiles, files: string[], opts: ScanOptions): number {
   if (opts.workers !== undefined) return Math.max(0, Math.floor(opts.workers));
-  const n = Math.min(defaultPoolSize(), files.length) - 1;
+  const n = Math.min(defaultPoolSize() - 1, maxTreeWorkers, files.length - 1);
   if (n < 1) return 0;
   let bytes = 0;
   for (const rel of files) {
