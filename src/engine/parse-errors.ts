@@ -2,7 +2,7 @@
 // compares before and after a rewrite (an edit must never leave a file parsing worse). Pure, so
 // a pool worker gives the same counts as this thread: the masking here, the parse (errorCount in
 // tree-facts.ts) in either.
-import { lineIndex, tokenize } from './lex.ts';
+import { firstTokenFrom, lineIndex, tokenize, type Token } from './lex.ts';
 import { mask } from './mask.ts';
 import type { MacroRules } from './macro-rules.ts';
 import type { Lang } from './parse.ts';
@@ -49,8 +49,9 @@ export function guardAfter(job: GuardJob, rules: MacroRules): GuardAfter {
   const spans = untouched(skippableBodies(tokens, masked, []), job.undo);
   let maskedBefore: string | undefined;
   if (job.undo.every((e) => e.text === '')) {
-    maskedBefore = mask(job.before, tokenize(job.before), rules, undefined, undefined, job.lang).text;
-    if (onlyBlanksAdded(masked, maskedBefore, job.undo)) return { spans, maskedBefore };
+    const tokensBefore = tokenize(job.before);
+    maskedBefore = mask(job.before, tokensBefore, rules, undefined, undefined, job.lang).text;
+    if (onlyBlanksAdded(masked, maskedBefore, job.undo, tokensBefore)) return { spans, maskedBefore };
   }
   return { count: { masked, lang: job.lang, spans, lines: spans.length ? lineIndex(job.after) : [] }, spans, maskedBefore };
 }
@@ -76,11 +77,12 @@ export function guardCounts(job: GuardJob, rules: MacroRules): { after: number; 
 
 /**
  * Whether the masked text after differs from the masked text before only by runs of spaces and
- * tabs that the edits inserted (undo: insertions only, in order), each between two tokens: not
- * inside a word or a multi-character operator, not after a line-continuing backslash. Tree-sitter
- * reads blanks between tokens as nothing, so the two parses are the same.
+ * tabs that the edits inserted (undo: insertions only, in order), each between two tokens of the
+ * file before (`tokens`, at the masked text's offsets): never inside a word, a number (`1.5`), a
+ * literal (`L"x"`), an operator or a directive line, nor after a backslash that continues a
+ * line. Tree-sitter reads blanks between tokens as nothing, so the two parses are the same.
  */
-export function onlyBlanksAdded(after: string, before: string, undo: readonly { start: number; end: number; text: string }[]): boolean {
+export function onlyBlanksAdded(after: string, before: string, undo: readonly { start: number; end: number; text: string }[], tokens: readonly Token[]): boolean {
   let a = 0;
   let b = 0;
   const same = (n: number) => after.startsWith(before.slice(b, b + n), a);
@@ -94,35 +96,12 @@ export function onlyBlanksAdded(after: string, before: string, undo: readonly { 
       const c = after.charCodeAt(i);
       if (c !== 32 && c !== 9) return false;
     }
-    const l = b > 0 ? before.charCodeAt(b - 1) : 32;
-    const r = b < before.length ? before.charCodeAt(b) : 32;
-    const space = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
-    if (l === 92 /* \ */ || (!space(l) && !space(r) && isWord(l) === isWord(r))) return false;
-    // In a directive a blank can change the meaning (`#define F(x)` against `#define F (x)`).
-    if (inDirective(before, b)) return false;
+    const k = firstTokenFrom(tokens as Token[], b);
+    if (k > 0 && tokens[k - 1].end > b) return false; // inside a token (a directive is one)
+    if (b > 0 && before.charCodeAt(b - 1) === 92 /* \ */) return false;
     a = e.end;
   }
   return after.length - a === before.length - b && same(before.length - b);
-}
-
-/** Whether offset at lies on a preprocessor directive's line, or on one its backslashes continue. */
-function inDirective(text: string, at: number): boolean {
-  let start = text.lastIndexOf('\n', at - 1) + 1;
-  // Back over lines that a backslash continues.
-  for (;;) {
-    let end = start - 1; // the '\n' before this line
-    if (end <= 0) break;
-    if (text.charCodeAt(end - 1) === 13) end--;
-    if (text.charCodeAt(end - 1) !== 92) break;
-    start = text.lastIndexOf('\n', end - 2) + 1;
-  }
-  let i = start;
-  while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
-  return text.charCodeAt(i) === 35;
-}
-
-function isWord(c: number): boolean {
-  return c === 95 || c === 36 || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
 /**

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyEdits, invertEdits, type Edit } from '../../src/engine/edits.ts';
 import { guardAfter, guardCounts, maskedParseErrors, onlyBlanksAdded, shiftSpans } from '../../src/engine/parse-errors.ts';
 import type { MacroRules } from '../../src/engine/macro-rules.ts';
+import { tokenize } from '../../src/engine/lex.ts';
 
 const rules = new Map();
 const pad = '  x = x + 1; y = y * 2; z = z - 3; w = x + y + z + w;\n';
@@ -92,12 +93,23 @@ describe('guardAfter: rewrites that only add blanks to what the parser reads', (
     for (const c of cases) expect(guardAfter(rewrite(c), erase).count, JSON.stringify(c)).toBeDefined();
   });
 
-  it('tells blanks from anything else, text for text', () => {
+  it('tells blanks between tokens from anything else, text for text', () => {
     const undo = [{ start: 7, end: 10, text: '' }];
-    expect(onlyBlanksAdded('static    int a;', 'static int a;', undo)).toBe(true);
-    expect(onlyBlanksAdded('static    int b;', 'static int a;', undo)).toBe(false);
-    expect(onlyBlanksAdded('static  x int a;', 'static int a;', undo)).toBe(false);
-    expect(onlyBlanksAdded('static    int a;', 'static int a;', [{ start: 7, end: 10, text: 'y' }])).toBe(false);
+    const alike = (after: string, before: string, u = undo) => onlyBlanksAdded(after, before, u, tokenize(before));
+    expect(alike('static    int a;', 'static int a;')).toBe(true);
+    expect(alike('static    int b;', 'static int a;')).toBe(false);
+    expect(alike('static  x int a;', 'static int a;')).toBe(false);
+    expect(alike('static    int a;', 'static int a;', [{ start: 7, end: 10, text: 'y' }])).toBe(false);
+    // Inside a token: a number, a wide literal, an operator, a directive; after a continuing backslash.
+    const at = (before: string, i: number) => alike(before.slice(0, i) + '   ' + before.slice(i), before, [{ start: i, end: i + 3, text: '' }]);
+    expect(at('x = 1.5;', 5)).toBe(false);
+    expect(at('x = 1e+5;', 6)).toBe(false);
+    expect(at('s = L"w";', 5)).toBe(false);
+    expect(at('p->q = 0;', 2)).toBe(false);
+    expect(at('#define F(x) x\n', 9)).toBe(false);
+    expect(at('int a = \\\n 1;', 9)).toBe(false);
+    expect(at('x = 1 . 5;', 6)).toBe(true);
+    expect(at('p->q = 0;', 3)).toBe(true);
   });
 });
 
